@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace NetFromScratch.Cli;
+
+/// <summary>Entry point of the <c>nfs</c> command.</summary>
+public static class Program
+{
+    /// <summary>Builds the command tree and runs it.</summary>
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("nfs: NetFromScratch, a deep-learning engine in C# from first principles.");
+        root.Subcommands.Add(BenchCommand.Create());
+        return root.Parse(args).Invoke();
+    }
+}
