@@ -32,13 +32,15 @@ internal readonly struct AxisSplit
     /// <summary>Offset of outer position <paramref name="outer"/> in a tensor with <paramref name="strides"/> starting at <paramref name="baseOffset"/>.</summary>
     public int OuterOffset(int outer, int[] strides, int baseOffset)
     {
+        if (Axis == 0) return baseOffset;
         int off = baseOffset;
-        for (int d = Axis - 1; d >= 0; d--)
+        for (int d = Axis - 1; d > 0; d--)
         {
             off += outer % _sizes[d] * strides[d];
             outer /= _sizes[d];
         }
-        return off;
+        // What remains is below the first size, so the first axis needs no division.
+        return off + outer * strides[0];
     }
 
     /// <summary>The offsets of the inner positions (relative to a slice start) in a tensor with <paramref name="strides"/>.</summary>

@@ -26,10 +26,19 @@ internal static class GatherScatter
         // Rows of y are disjoint, so any split of them is race-free.
         CpuParallel.For(rows * chunks, chunk, (u0, u1) =>
         {
-            for (int u = u0; u < u1; u++)
+            if (chunks == 1) GatherRows(u0, u1, 0, inner);
+            else
+                for (int u = u0; u < u1; u++)
+                    GatherRows(u / chunks, u / chunks + 1, u % chunks * chunk, Math.Min(inner, (u % chunks + 1) * chunk));
+        });
+
+        // Rows r0..r1 of y (row = outer position and axis position), inner positions i0..i1 of each.
+        void GatherRows(int r0, int r1, int i0, int i1)
+        {
+            int o = r0 / length, k = r0 % length;
+            int xBase = split.OuterOffset(o, xs, xOffset);
+            for (int row = r0; row < r1; row++)
             {
-                int row = u / chunks, i0 = u % chunks * chunk, i1 = Math.Min(inner, i0 + chunk);
-                int xBase = split.OuterOffset(row / length, xs, xOffset);
                 int flat = row * inner;
                 if (xInner.Table is null)
                 {
@@ -43,8 +52,13 @@ internal static class GatherScatter
                     for (int i = i0; i < i1; i++)
                         yd[yo + flat + i] = xd[xBase + (int)id[io + flat + i] * xAxis + table[i]];
                 }
+                if (++k == length)
+                {
+                    k = 0;
+                    xBase = split.OuterOffset(++o, xs, xOffset);
+                }
             }
-        });
+        }
     }
 
     /// <summary>
@@ -70,7 +84,8 @@ internal static class GatherScatter
         {
             for (int u = u0; u < u1; u++)
             {
-                int o = u / chunks, i0 = u % chunks * chunk, i1 = Math.Min(inner, i0 + chunk);
+                // chunks is 1 unless there are few outer positions; skip the divisions then.
+                int o = chunks == 1 ? u : u / chunks, i0 = chunks == 1 ? 0 : u % chunks * chunk, i1 = Math.Min(inner, i0 + chunk);
                 int tBase = split.OuterOffset(o, ts, tOffset);
                 int sBase = split.OuterOffset(o, ss, sOffset);
                 for (int k = 0; k < length; k++)

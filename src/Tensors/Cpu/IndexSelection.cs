@@ -29,7 +29,7 @@ internal static class IndexSelection
         {
             for (int u = u0; u < u1; u++)
             {
-                int row = u / chunks, i0 = u % chunks * chunk, i1 = Math.Min(inner, i0 + chunk);
+                int row = chunks == 1 ? u : u / chunks, i0 = chunks == 1 ? 0 : u % chunks * chunk, i1 = Math.Min(inner, i0 + chunk);
                 int src = split.OuterOffset(row / length, xs, xOffset) + (int)id[io + row % length] * xAxis;
                 int dst = yo + row * inner;
                 if (xInner.IsContiguous)
@@ -55,28 +55,33 @@ internal static class IndexSelection
         var tInner = split.InnerWalk(ts);
         var sInner = split.InnerWalk(ss);
         bool contiguous = tInner.IsContiguous && sInner.IsContiguous;
-        int tAxis = ts[axis], sAxis = ss[axis], inner = split.Inner, length = split.Length;
-        int chunks = AxisSplit.ChunksFor(split.Outer, inner), chunk = (inner + chunks - 1) / chunks;
+        int tAxis = ts[axis], sAxis = ss[axis], inner = split.Inner, length = split.Length, size = target.Shape[axis];
+        // Repeated indices hit the same target slice, so work is never split along the source axis. Instead each
+        // unit owns one outer position and a block of target slices: it scans every index and adds only those
+        // landing in its block, whole rows at a time. Each target element then sums its sources in index order.
+        int wanted = 2 * CpuParallel.MaxThreads;
+        int blocks = split.Outer >= wanted ? 1 : Math.Min(size, (wanted + split.Outer - 1) / split.Outer);
         int io = index.Offset, tOffset = target.Offset, sOffset = source.Offset;
-        // Repeated indices hit the same target slice, so work is split over outer positions and inner ranges,
-        // never along the axis; each target element then sums its sources in index order.
-        CpuParallel.For(split.Outer * chunks, (long)length * chunk, (u0, u1) =>
+        CpuParallel.For(split.Outer * blocks, (long)length * inner / blocks + length, (u0, u1) =>
         {
             for (int u = u0; u < u1; u++)
             {
-                int o = u / chunks, i0 = u % chunks * chunk, i1 = Math.Min(inner, i0 + chunk);
+                int o = u / blocks, b = u % blocks;
+                int lo = (int)((long)b * size / blocks), hi = (int)((long)(b + 1) * size / blocks);
                 int tBase = split.OuterOffset(o, ts, tOffset);
                 int sBase = split.OuterOffset(o, ss, sOffset);
                 for (int k = 0; k < length; k++)
                 {
-                    int tRow = tBase + (int)id[io + k] * tAxis, sRow = sBase + k * sAxis;
+                    int slice = (int)id[io + k];
+                    if (slice < lo || slice >= hi) continue;
+                    int tRow = tBase + slice * tAxis, sRow = sBase + k * sAxis;
                     if (contiguous)
                     {
-                        var t = td.AsSpan(tRow + i0, i1 - i0);
-                        TensorPrimitives.Add(t, sd.AsSpan(sRow + i0, i1 - i0), t);
+                        var t = td.AsSpan(tRow, inner);
+                        TensorPrimitives.Add(t, sd.AsSpan(sRow, inner), t);
                     }
                     else
-                        for (int i = i0; i < i1; i++) td[tRow + tInner[i]] += sd[sRow + sInner[i]];
+                        for (int i = 0; i < inner; i++) td[tRow + tInner[i]] += sd[sRow + sInner[i]];
                 }
             }
         });

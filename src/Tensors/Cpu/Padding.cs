@@ -104,13 +104,19 @@ internal static class Padding
                     pick[d] = starts[d][coords[d]];
                 }
                 var row = gxd.AsSpan(xo + r * n, n);
-                row.Clear();
+                bool first = true;
                 while (true)
                 {
                     int yRow = yOffset;
                     for (int d = 0; d < rank - 1; d++) yRow += sources[d][pick[d]] * gs[d];
-                    if (sy == 1) TensorPrimitives.Add(row, gyd.AsSpan(yRow + before, n), row);
+                    if (sy == 1)
+                    {
+                        if (first) gyd.AsSpan(yRow + before, n).CopyTo(row);
+                        else TensorPrimitives.Add(row, gyd.AsSpan(yRow + before, n), row);
+                    }
+                    else if (first) for (int i = 0; i < n; i++) row[i] = gyd[yRow + (before + i) * sy];
                     else for (int i = 0; i < n; i++) row[i] += gyd[yRow + (before + i) * sy];
+                    first = false;
                     for (int j = 0; j < before; j++) AddBorder(row, j, yRow);
                     for (int j = before + n; j < m; j++) AddBorder(row, j, yRow);
 
