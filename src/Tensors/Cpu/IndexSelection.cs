@@ -32,7 +32,8 @@ internal static class IndexSelection
                 int row = chunks == 1 ? u : u / chunks, i0 = chunks == 1 ? 0 : u % chunks * chunk, i1 = Math.Min(inner, i0 + chunk);
                 int src = split.OuterOffset(row / length, xs, xOffset) + (int)id[io + row % length] * xAxis;
                 int dst = yo + row * inner;
-                if (xInner.IsContiguous)
+                // A span copy pays off on rows; a few elements (selection along a late axis) go one by one.
+                if (xInner.IsContiguous && i1 - i0 >= 16)
                     xd.AsSpan(src + i0, i1 - i0).CopyTo(yd.AsSpan(dst + i0, i1 - i0));
                 else
                     for (int i = i0; i < i1; i++) yd[dst + i] = xd[src + xInner[i]];
