@@ -189,7 +189,8 @@ public sealed partial class OnnxTensor
             throw Error($"holds data in both {present[0]} and {present[1]}; exactly one place is allowed.");
         if (present.Count == 0)
         {
-            if (numel == 0) return;
+            // An empty message (no type, no data) says nothing wrong; converting it fails later with a clear error.
+            if (numel == 0 || DataType == OnnxDataType.Undefined) return;
             throw Error($"holds no data, but dims {shape} of {type} need {numel} elements.");
         }
         if (DataType == OnnxDataType.Undefined)
