@@ -25,7 +25,10 @@ public static class OnnxDataTypes
     {
         int bits = BitsPerElement(type);
         if (bits == 0) return -1;
-        return bits == 4 ? (elements + 1) / 2 : elements * (bits / 8);
+        if (bits == 4) return elements / 2 + elements % 2;
+        // Saturate rather than wrap: a wrapped product could match a small corrupt raw_data by accident.
+        int bytes = bits / 8;
+        return elements > long.MaxValue / bytes ? long.MaxValue : elements * bytes;
     }
 
     /// <summary>True for the types whose values convert to float32 (<see cref="OnnxTensor.ToFloatArray"/>).</summary>

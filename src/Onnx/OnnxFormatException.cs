@@ -14,14 +14,14 @@ public sealed class OnnxFormatException : Exception
     public OnnxFormatException(string source, string messagePath, long offset, string problem, Exception? inner = null)
         : base(Format(source, messagePath, offset, problem), inner)
     {
-        Source = source;
+        File = source;
         MessagePath = messagePath;
         Offset = offset;
         Problem = problem;
     }
 
-    /// <summary>The file or model name that was being read.</summary>
-    public new string Source { get; }
+    /// <summary>The file (or, for bytes parsed in memory, the name given to them) that was being read.</summary>
+    public string File { get; }
 
     /// <summary>Where inside the model the problem lies, outermost message first; empty at the top level.</summary>
     public string MessagePath { get; }
@@ -44,7 +44,7 @@ public sealed class OnnxFormatException : Exception
             : segment + "." + MessagePath;
         // Keep the first error as the inner exception: its stack trace shows where the problem was found.
         var origin = InnerException as OnnxFormatException ?? this;
-        return new OnnxFormatException(Source, path, Offset, Problem, origin);
+        return new OnnxFormatException(File, path, Offset, Problem, origin);
     }
 
     private static string Format(string source, string path, long offset, string problem)

@@ -212,7 +212,7 @@ public sealed partial class OnnxTensor
             "float_data" => (FloatData.Count, DataType switch
             {
                 OnnxDataType.Float => numel,
-                OnnxDataType.Complex64 => 2 * numel,
+                OnnxDataType.Complex64 => Pairs(numel),
                 _ => -1,
             }),
             "int32_data" => (Int32Data.Count, DataType switch
@@ -221,7 +221,7 @@ public sealed partial class OnnxTensor
                     or OnnxDataType.Bool or OnnxDataType.Float16 or OnnxDataType.BFloat16 or OnnxDataType.Float8E4M3FN
                     or OnnxDataType.Float8E4M3FNUZ or OnnxDataType.Float8E5M2 or OnnxDataType.Float8E5M2FNUZ
                     or OnnxDataType.Float8E8M0 => numel,
-                _ when fourBit => (numel + 1) / 2,
+                _ when fourBit => numel / 2 + numel % 2,
                 _ => -1,
             }),
             "string_data" => (StringData.Count, DataType == OnnxDataType.String ? numel : -1),
@@ -229,7 +229,7 @@ public sealed partial class OnnxTensor
             "double_data" => (DoubleData.Count, DataType switch
             {
                 OnnxDataType.Double => numel,
-                OnnxDataType.Complex128 => 2 * numel,
+                OnnxDataType.Complex128 => Pairs(numel),
                 _ => -1,
             }),
             _ => (UInt64Data.Count, DataType is OnnxDataType.UInt32 or OnnxDataType.UInt64 ? numel : -1),
@@ -239,6 +239,9 @@ public sealed partial class OnnxTensor
         if (have != need)
             throw Error($"holds {have} values in {present[0]} but dims {shape} of {type} need {need}.");
     }
+
+    // Complex values are stored as (real, imaginary) pairs; saturate instead of wrapping.
+    private static long Pairs(long numel) => numel > long.MaxValue / 2 ? long.MaxValue : 2 * numel;
 
     private bool TryElementCount(out long count, out string? problem)
     {

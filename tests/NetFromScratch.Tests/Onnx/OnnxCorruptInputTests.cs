@@ -43,7 +43,7 @@ public class OnnxCorruptInputTests
                 continue;
             }
             var e = Assert.Throws<OnnxFormatException>(() => OnnxModel.Parse(part, "cut.onnx"), $"cut at {cut}")!;
-            Assert.That(e.Source, Is.EqualTo("cut.onnx"));
+            Assert.That(e.File, Is.EqualTo("cut.onnx"));
             Assert.That(e.Offset, Is.InRange(0, cut), $"cut at {cut}: the offset lies inside the data");
             failures++;
         }

@@ -46,7 +46,7 @@ public class OnnxExternalDataTests
     private OnnxFormatException LoadFails(string path)
     {
         var e = Assert.Throws<OnnxFormatException>(() => OnnxModel.Load(path))!;
-        Assert.That(e.Source, Is.EqualTo(path));
+        Assert.That(e.File, Is.EqualTo(path));
         Assert.That(e.MessagePath, Is.EqualTo("graph.initializer[0] 'fc.weight'"));
         Assert.That(e.Offset, Is.GreaterThan(0));
         return e;

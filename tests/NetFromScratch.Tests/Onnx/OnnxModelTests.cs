@@ -288,7 +288,7 @@ public class OnnxModelTests
         // ir_version = 8, then graph (7) claiming 127 bytes with only 3 present.
         var bytes = new byte[] { 0x08, 0x08, 0x3A, 0x7F, 0x0A, 0x01, 0x00 };
         var e = Assert.Throws<OnnxFormatException>(() => OnnxModel.Parse(bytes, "cut.onnx"))!;
-        Assert.That(e.Source, Is.EqualTo("cut.onnx"));
+        Assert.That(e.File, Is.EqualTo("cut.onnx"));
         Assert.That(e.MessagePath, Is.EqualTo("graph"));
         Assert.That(e.Offset, Is.EqualTo(3));
         Assert.That(e.Message, Is.EqualTo("cut.onnx: graph: at byte 3: field 7 declares 127 bytes but only 3 remain in its message: the data is truncated or corrupt."));

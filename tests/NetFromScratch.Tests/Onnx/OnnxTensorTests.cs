@@ -145,6 +145,7 @@ public class OnnxTensorTests
     [TestCase("overflow", "dims [4294967296, 4294967296] describe more than 9223372036854775807 elements.")]
     [TestCase("location", "data_location 7 is neither DEFAULT (0) nor EXTERNAL (1).")]
     [TestCase("rawString", "raw_data cannot hold STRING elements.")]
+    [TestCase("wrap", "raw_data holds 8 bytes but dims [2305843009213693953] of DOUBLE need 9223372036854775807 (2305843009213693953 elements of 64 bits).")]
     public void DataThatDisagreesWithDimsIsRejectedWhenRead(string kind, string problem)
     {
         var t = new OnnxTensor { Name = "fc.weight", DataType = OnnxDataType.Float };
@@ -160,10 +161,16 @@ public class OnnxTensorTests
             case "overflow": t.Dims[0] = t.Dims[1] = 1L << 32; t.RawData = []; break;
             case "location": t.DataLocation = (OnnxDataLocation)7; t.RawData = new byte[24]; break;
             case "rawString": t.DataType = OnnxDataType.String; t.RawData = new byte[6]; break;
+            case "wrap": // 8 * (2^61 + 1) wraps to 8 in 64 bits; the size check must not be fooled
+                t.Dims.Clear();
+                t.Dims.Add((1L << 61) + 1);
+                t.DataType = OnnxDataType.Double;
+                t.RawData = new byte[8];
+                break;
         }
         var bytes = OnnxTensorFile.ToBytes(t);
         var e = Assert.Throws<OnnxFormatException>(() => OnnxTensorFile.Parse(bytes, "input_0.pb"))!;
-        Assert.That(e.Source, Is.EqualTo("input_0.pb"));
+        Assert.That(e.File, Is.EqualTo("input_0.pb"));
         Assert.That(e.MessagePath, Is.EqualTo("tensor 'fc.weight'"));
         Assert.That(e.Offset, Is.Zero);
         Assert.That(e.Problem, Is.EqualTo(problem));

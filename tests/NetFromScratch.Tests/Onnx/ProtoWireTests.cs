@@ -10,7 +10,7 @@ public class ProtoWireTests
     private static OnnxFormatException Fails(byte[] bytes, Action<byte[]> read)
     {
         var e = Assert.Throws<OnnxFormatException>(() => read(bytes))!;
-        Assert.That(e.Source, Is.EqualTo("wire.bin"));
+        Assert.That(e.File, Is.EqualTo("wire.bin"));
         return e;
     }
 
