@@ -19,20 +19,29 @@ public static class AugmentationPreview
     /// <exception cref="ArgumentException">Rows or columns below 1, or samples that are not 1- or 3-channel images.</exception>
     public static void WriteGrid(IDataset dataset, ISampleTransform transform, int rows, int cols, string path, ulong seed, int scale = 0)
     {
-        if (rows < 1 || cols < 1) throw new ArgumentException($"AugmentationPreview: need at least one row and one column, got {rows}x{cols}.");
+        if (rows < 1) throw new ArgumentException($"AugmentationPreview: need at least one row, got {rows}.");
         if (dataset.Count == 0) throw new ArgumentException("AugmentationPreview: the data set is empty.");
+        var order = Permutation.Shuffled(dataset.Count, new Generator(seed));
+        WriteGrid(dataset, transform, Enumerable.Range(0, rows).Select(r => order[r % order.Length]).ToArray(), cols, path, seed, scale);
+    }
+
+    /// <summary>As the other overload, with one row for each of the chosen samples <paramref name="indices"/>.</summary>
+    public static void WriteGrid(IDataset dataset, ISampleTransform transform, IReadOnlyList<int> indices, int cols, string path, ulong seed, int scale = 0)
+    {
+        int rows = indices.Count;
+        if (rows < 1 || cols < 1) throw new ArgumentException($"AugmentationPreview: need at least one row and one column, got {rows}x{cols}.");
         var shape = dataset.SampleShape;
         var layout = ImageLayout.Of(shape, "AugmentationPreview");
         if (layout.Channels is not (1 or 3))
             throw new ArgumentException($"AugmentationPreview: can draw 1- or 3-channel images, got sample shape {shape}.");
         if (scale <= 0) scale = Math.Max(1, (64 + Math.Max(layout.Height, layout.Width) - 1) / Math.Max(layout.Height, layout.Width));
 
-        var picker = new Generator(seed);
-        var order = Permutation.Shuffled(dataset.Count, picker);
         var tiles = new float[rows * cols][];
         for (int r = 0; r < rows; r++)
         {
-            int index = order[r % order.Length];
+            int index = indices[r];
+            if ((uint)index >= (uint)dataset.Count)
+                throw new ArgumentException($"AugmentationPreview: sample index {index} is outside 0..{dataset.Count - 1}.");
             var original = new float[layout.Numel];
             dataset.CopySample(index, original);
             for (int c = 0; c < cols; c++)

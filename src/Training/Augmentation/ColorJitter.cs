@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using NetFromScratch.Tensors;
 using NetFromScratch.Training.Data;
 
@@ -61,26 +64,17 @@ public sealed class ColorJitter : ISampleTransform
     }
 
     /// <summary><c>x = clamp(f * x, 0, 1)</c>.</summary>
-    public static void AdjustBrightness(Span<float> sample, float factor)
-    {
-        for (int i = 0; i < sample.Length; i++) sample[i] = Math.Clamp(factor * sample[i], 0f, 1f);
-    }
+    public static void AdjustBrightness(Span<float> sample, float factor) => AffineClamp(sample, factor, 0f);
 
     /// <summary><c>x = clamp(f * x + (1 - f) * mean grey, 0, 1)</c>.</summary>
     public static void AdjustContrast(Span<float> sample, ImageLayout layout, float factor)
     {
-        double sum = 0;
         int plane = layout.Plane;
-        if (layout.Channels == 3)
-        {
-            for (int i = 0; i < plane; i++) sum += Luma(sample[i], sample[plane + i], sample[2 * plane + i]);
-        }
-        else
-        {
-            for (int i = 0; i < plane; i++) sum += sample[i];
-        }
-        float offset = (1f - factor) * (float)(sum / plane);
-        for (int i = 0; i < sample.Length; i++) sample[i] = Math.Clamp(factor * sample[i] + offset, 0f, 1f);
+        float mean = layout.Channels == 3
+            ? (0.299f * TensorPrimitives.Sum(sample[..plane]) + 0.587f * TensorPrimitives.Sum(sample.Slice(plane, plane))
+               + 0.114f * TensorPrimitives.Sum(sample.Slice(2 * plane, plane))) / plane
+            : TensorPrimitives.Sum(sample[..plane]) / plane;
+        AffineClamp(sample, factor, (1f - factor) * mean);
     }
 
     /// <summary>Each RGB pixel <c>p = clamp(f * p + (1 - f) * grey(p), 0, 1)</c>; grey images are left alone.</summary>
@@ -90,15 +84,46 @@ public sealed class ColorJitter : ISampleTransform
         int plane = layout.Plane;
         var r = sample[..plane];
         var g = sample.Slice(plane, plane);
-        var bl = sample.Slice(2 * plane, plane);
+        var b = sample.Slice(2 * plane, plane);
         float keep = 1f - factor;
-        for (int i = 0; i < plane; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            float grey = keep * Luma(r[i], g[i], bl[i]);
+            var vr = MemoryMarshal.Cast<float, Vector<float>>(r);
+            var vg = MemoryMarshal.Cast<float, Vector<float>>(g);
+            var vb = MemoryMarshal.Cast<float, Vector<float>>(b);
+            var f = new Vector<float>(factor);
+            for (int k = 0; k < vr.Length; k++)
+            {
+                var grey = keep * (0.299f * vr[k] + 0.587f * vg[k] + 0.114f * vb[k]);
+                vr[k] = Vector.Min(Vector.Max(f * vr[k] + grey, Vector<float>.Zero), Vector<float>.One);
+                vg[k] = Vector.Min(Vector.Max(f * vg[k] + grey, Vector<float>.Zero), Vector<float>.One);
+                vb[k] = Vector.Min(Vector.Max(f * vb[k] + grey, Vector<float>.Zero), Vector<float>.One);
+            }
+            i = vr.Length * Vector<float>.Count;
+        }
+        for (; i < plane; i++)
+        {
+            float grey = keep * Luma(r[i], g[i], b[i]);
             r[i] = Math.Clamp(factor * r[i] + grey, 0f, 1f);
             g[i] = Math.Clamp(factor * g[i] + grey, 0f, 1f);
-            bl[i] = Math.Clamp(factor * bl[i] + grey, 0f, 1f);
+            b[i] = Math.Clamp(factor * b[i] + grey, 0f, 1f);
         }
+    }
+
+    /// <summary><c>x = clamp(scale * x + offset, 0, 1)</c> in one pass.</summary>
+    private static void AffineClamp(Span<float> values, float scale, float offset)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var v = MemoryMarshal.Cast<float, Vector<float>>(values);
+            var s = new Vector<float>(scale);
+            var o = new Vector<float>(offset);
+            for (int k = 0; k < v.Length; k++) v[k] = Vector.Min(Vector.Max(s * v[k] + o, Vector<float>.Zero), Vector<float>.One);
+            i = v.Length * Vector<float>.Count;
+        }
+        for (; i < values.Length; i++) values[i] = Math.Clamp(scale * values[i] + offset, 0f, 1f);
     }
 
     /// <summary>ITU-R BT.601 luma.</summary>

@@ -54,6 +54,8 @@ public sealed class RandomCrop : ISampleTransform
         sample.CopyTo(copy);
         var columns = ThreadScratch.Indices(w);
         for (int x = 0; x < w; x++) columns[x] = SourceIndex(x + dx, w, mode);
+        // Columns whose source lies inside the image form one run that is copied whole; only the edges look up the map.
+        int inStart = Math.Clamp(-dx, 0, w), inEnd = Math.Clamp(w - dx, inStart, w);
         for (int c = 0; c < layout.Channels; c++)
         {
             for (int y = 0; y < h; y++)
@@ -62,11 +64,9 @@ public sealed class RandomCrop : ISampleTransform
                 int sy = SourceIndex(y + dy, h, mode);
                 if (sy < 0) { dst.Fill(fill); continue; }
                 var src = copy.Slice(c * plane + sy * w, w);
-                for (int x = 0; x < w; x++)
-                {
-                    int sx = columns[x];
-                    dst[x] = sx < 0 ? fill : src[sx];
-                }
+                if (inEnd > inStart) src.Slice(inStart + dx, inEnd - inStart).CopyTo(dst[inStart..inEnd]);
+                for (int x = 0; x < inStart; x++) dst[x] = columns[x] < 0 ? fill : src[columns[x]];
+                for (int x = inEnd; x < w; x++) dst[x] = columns[x] < 0 ? fill : src[columns[x]];
             }
         }
     }

@@ -22,6 +22,10 @@ public sealed class ShapesDataset : IDataset
 
     private readonly ulong _seed;
 
+    // Outward edge normals of an equilateral triangle pointing up (y down): at 90, 210 and 330 degrees.
+    private static readonly float[] TriangleNormals =
+        Enumerable.Range(0, 3).SelectMany(k => new[] { MathF.Cos(MathF.PI / 2 + k * 2 * MathF.PI / 3), MathF.Sin(MathF.PI / 2 + k * 2 * MathF.PI / 3) }).ToArray();
+
     /// <summary>Creates a set of <paramref name="count"/> images of <paramref name="size"/> x <paramref name="size"/> pixels.</summary>
     /// <exception cref="ArgumentException">A count below 1, a size below 8, or channels other than 1 and 3.</exception>
     public ShapesDataset(int count, ulong seed = 0, int size = 32, int channels = 3)
@@ -91,7 +95,7 @@ public sealed class ShapesDataset : IDataset
         float gx = gradAmount * MathF.Cos(gradAngle), gy = gradAmount * MathF.Sin(gradAngle);
         float noise = 0.02f + 0.04f * g.NextFloat();
 
-        float radius = n * (0.22f + 0.18f * g.NextFloat());
+        float radius = n * (0.25f + 0.17f * g.NextFloat());
         float cx = radius + (n - 2 * radius) * g.NextFloat() - 0.5f;
         float cy = radius + (n - 2 * radius) * g.NextFloat() - 0.5f;
         float angle = label switch
@@ -159,12 +163,9 @@ public sealed class ShapesDataset : IDataset
             case 2:
                 // Equilateral triangle with circumradius 1: three half-planes at distance 0.5 from the centre.
                 for (int k = 0; k < 3; k++)
-                {
-                    float phi = MathF.PI / 2 + k * 2 * MathF.PI / 3;
-                    if (u * MathF.Cos(phi) + v * MathF.Sin(phi) > 0.5f) return false;
-                }
+                    if (u * TriangleNormals[2 * k] + v * TriangleNormals[2 * k + 1] > 0.5f) return false;
                 return true;
-            case 3: return (MathF.Abs(u) <= 0.25f && MathF.Abs(v) <= 0.95f) || (MathF.Abs(v) <= 0.25f && MathF.Abs(u) <= 0.95f);
+            case 3: return (MathF.Abs(u) <= 0.28f && MathF.Abs(v) <= 0.95f) || (MathF.Abs(v) <= 0.28f && MathF.Abs(u) <= 0.95f);
             case 4: return d2 <= 1f && d2 >= 0.5f * 0.5f;
             case 5: return box <= 0.85f && box >= 0.5f;
             default:
