@@ -42,9 +42,20 @@ internal static class AffineWarp
                     continue;
                 }
                 int x0 = (int)fx0, y0 = (int)fy0, x1 = x0 + 1, y1 = y0 + 1;
+                float w00 = (1 - ax) * (1 - ay), w01 = ax * (1 - ay), w10 = (1 - ax) * ay, w11 = ax * ay;
+                if (x0 >= 0 && x1 < w && y0 >= 0 && y1 < h)
+                {
+                    // Interior: all four neighbours exist (most pixels of a small rotation or zoom).
+                    int o = y0 * w + x0;
+                    for (int c = 0; c < layout.Channels; c++)
+                    {
+                        int p = c * plane + o;
+                        sample[c * plane + y * w + x] = w00 * copy[p] + w01 * copy[p + 1] + w10 * copy[p + w] + w11 * copy[p + w + 1];
+                    }
+                    continue;
+                }
                 bool inX0 = x0 >= 0 && x0 < w, inX1 = x1 >= 0 && x1 < w;
                 bool inY0 = y0 >= 0 && y0 < h, inY1 = y1 >= 0 && y1 < h;
-                float w00 = (1 - ax) * (1 - ay), w01 = ax * (1 - ay), w10 = (1 - ax) * ay, w11 = ax * ay;
                 for (int c = 0; c < layout.Channels; c++)
                 {
                     int p = c * plane;
