@@ -1,0 +1,128 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace NetFromScratch.Tensors.Cpu;
+
+/// <summary>
+/// Copies blocks of A and B into the order the micro-kernel reads them, so that the kernel walks memory strictly
+/// forwards with unit stride whatever the strides of the operands (a transposed view costs one strided copy here and
+/// nothing in the O(mnk) part). Missing rows or columns at the edges are padded with zeros, so the kernel always
+/// computes full tiles.
+/// </summary>
+internal static unsafe class GemmPacking
+{
+    private const int Mr = GemmMicroKernel.Rows;
+    private const int Nr = GemmMicroKernel.Cols;
+
+    /// <summary>
+    /// Packs <c>A[0..mc, 0..kc]</c> (pointer <paramref name="a"/> at its first element) into micro-panels of
+    /// <see cref="GemmMicroKernel.Rows"/> rows: panel i holds, for each p, the values <c>A[6i..6i+6, p]</c>.
+    /// Shape: dst <c>[ceil(mc/6), kc, 6]</c>.
+    /// </summary>
+    public static void PackA(int mc, int kc, float* a, nint rowStride, nint colStride, float* dst)
+    {
+        for (int i0 = 0; i0 < mc; i0 += Mr)
+        {
+            int rows = Math.Min(Mr, mc - i0);
+            float* src = a + i0 * rowStride;
+            if (rows == Mr && colStride == 1) PackARowMajor(kc, src, rowStride, dst);
+            else if (rows == Mr && rowStride == 1) PackAColumnMajor(kc, src, colStride, dst);
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    float* d = dst + p * Mr;
+                    float* s = src + p * colStride;
+                    int r = 0;
+                    for (; r < rows; r++) d[r] = s[r * rowStride];
+                    for (; r < Mr; r++) d[r] = 0f;
+                }
+            }
+            dst += kc * Mr;
+        }
+    }
+
+    /// <summary>Six rows that are each contiguous: read six forward streams, write one.</summary>
+    private static void PackARowMajor(int kc, float* src, nint rowStride, float* dst)
+    {
+        float* s0 = src, s1 = src + rowStride, s2 = s1 + rowStride, s3 = s2 + rowStride, s4 = s3 + rowStride, s5 = s4 + rowStride;
+        for (int p = 0; p < kc; p++)
+        {
+            dst[0] = s0[p]; dst[1] = s1[p]; dst[2] = s2[p];
+            dst[3] = s3[p]; dst[4] = s4[p]; dst[5] = s5[p];
+            dst += Mr;
+        }
+    }
+
+    /// <summary>A transposed (column-major) block: the six values of each k step are already adjacent.</summary>
+    private static void PackAColumnMajor(int kc, float* src, nint colStride, float* dst)
+    {
+        for (int p = 0; p < kc; p++)
+        {
+            float* s = src + p * colStride;
+            Vector128.Store(Vector128.Load(s), dst);
+            dst[4] = s[4];
+            dst[5] = s[5];
+            dst += Mr;
+        }
+    }
+
+    /// <summary>
+    /// Packs <c>B[0..kc, 0..nc]</c> into micro-panels of <see cref="GemmMicroKernel.Cols"/> columns: panel j holds, for
+    /// each p, the values <c>B[p, 16j..16j+16]</c>. Only panels <paramref name="panelStart"/> to
+    /// <paramref name="panelEnd"/> (exclusive) are written, so threads can share the work.
+    /// Shape: dst <c>[ceil(nc/16), kc, 16]</c>.
+    /// </summary>
+    public static void PackB(int kc, int nc, float* b, nint rowStride, nint colStride, float* dst, int panelStart, int panelEnd)
+    {
+        for (int jp = panelStart; jp < panelEnd; jp++)
+        {
+            int j0 = jp * Nr;
+            int cols = Math.Min(Nr, nc - j0);
+            float* src = b + j0 * colStride;
+            float* d = dst + (nint)jp * kc * Nr;
+            if (cols == Nr && colStride == 1) PackBRowMajor(kc, src, rowStride, d);
+            else if (rowStride == 1) PackBColumnMajor(kc, cols, src, colStride, d);
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    float* s = src + p * rowStride;
+                    int j = 0;
+                    for (; j < cols; j++) d[j] = s[j * colStride];
+                    for (; j < Nr; j++) d[j] = 0f;
+                    d += Nr;
+                }
+            }
+        }
+    }
+
+    /// <summary>Rows of 16 contiguous values: two vector copies per k step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackBRowMajor(int kc, float* src, nint rowStride, float* dst)
+    {
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256.Store(Vector256.Load(src), dst);
+            Vector256.Store(Vector256.Load(src + 8), dst + 8);
+            src += rowStride;
+            dst += Nr;
+        }
+    }
+
+    /// <summary>A transposed B: each column is contiguous along k, so read columns forward and scatter into the panel.</summary>
+    private static void PackBColumnMajor(int kc, int cols, float* src, nint colStride, float* dst)
+    {
+        for (int j = 0; j < cols; j++)
+        {
+            float* s = src + j * colStride;
+            float* d = dst + j;
+            for (int p = 0; p < kc; p++) d[p * Nr] = s[p];
+        }
+        for (int j = cols; j < Nr; j++)
+        {
+            float* d = dst + j;
+            for (int p = 0; p < kc; p++) d[p * Nr] = 0f;
+        }
+    }
+}
