@@ -36,13 +36,15 @@ internal static unsafe class GemmMicroKernel
 
     /// <summary>
     /// A partial tile at the bottom or right edge of C: only the first <paramref name="rows"/> x <paramref name="cols"/>
-    /// entries are written. The packed panels are zero-padded, so the full kernel runs into a scratch tile first.
+    /// entries are written. The packed panels are zero-padded, so a full kernel runs into a scratch tile first; tiles at
+    /// most 8 wide use the half-width kernel, which skips the padding columns' work.
     /// </summary>
     [SkipLocalsInit]
     public static void EdgeTile(int kc, float* a, float* b, float* c, nint ldc, int rows, int cols, bool overwrite)
     {
         float* tile = stackalloc float[Rows * Cols];
-        Tile(kc, a, b, tile, Cols, overwrite: true);
+        if (cols <= Cols / 2 && UseFma) Fma6x8(kc, a, b, tile, Cols);
+        else Tile(kc, a, b, tile, Cols, overwrite: true);
         for (int r = 0; r < rows; r++)
         {
             float* src = tile + r * Cols;
@@ -54,11 +56,44 @@ internal static unsafe class GemmMicroKernel
         }
     }
 
+    /// <summary>The left half of a tile (columns 0..8 of the 16-wide packed B panel), stored to <paramref name="c"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Fma6x8(int kc, float* a, float* b, float* c, nint ldc)
+    {
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Avx.LoadVector256(b);
+            c0 = Fma.MultiplyAdd(Avx.BroadcastScalarToVector256(a), b0, c0);
+            c1 = Fma.MultiplyAdd(Avx.BroadcastScalarToVector256(a + 1), b0, c1);
+            c2 = Fma.MultiplyAdd(Avx.BroadcastScalarToVector256(a + 2), b0, c2);
+            c3 = Fma.MultiplyAdd(Avx.BroadcastScalarToVector256(a + 3), b0, c3);
+            c4 = Fma.MultiplyAdd(Avx.BroadcastScalarToVector256(a + 4), b0, c4);
+            c5 = Fma.MultiplyAdd(Avx.BroadcastScalarToVector256(a + 5), b0, c5);
+            a += Rows;
+            b += Cols;
+        }
+        Avx.Store(c, c0); c += ldc;
+        Avx.Store(c, c1); c += ldc;
+        Avx.Store(c, c2); c += ldc;
+        Avx.Store(c, c3); c += ldc;
+        Avx.Store(c, c4); c += ldc;
+        Avx.Store(c, c5);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Fma6x16(int kc, float* a, float* b, float* c, nint ldc, bool overwrite)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+
+        // C is written only after the whole k loop: start fetching its rows now so the stores do not wait on memory.
+        float* row = c;
+        for (int r = 0; r < Rows; r++, row += ldc)
+        {
+            Sse.Prefetch0(row);
+            Sse.Prefetch0(row + Cols - 1);
+        }
 
         // Unrolled by two: halves the loop overhead without growing the live register set.
         int p = 0;
