@@ -23,8 +23,8 @@ internal static unsafe class GemmBlocked
     /// <summary>Depth of a packed slice: a 16 x KC micro-panel of B (16 KiB) plus a 6 x KC one of A fit in L1.</summary>
     internal static int BlockK = 256;
 
-    /// <summary>Rows of a packed A block (multiple of 6): MC x KC floats (144 KiB) sit comfortably in a 1 MiB L2.</summary>
-    internal static int BlockM = 144;
+    /// <summary>Rows of a packed A block (multiple of 6): MC x KC floats (192 KiB) sit comfortably in a 1 MiB L2.</summary>
+    internal static int BlockM = 192;
 
     /// <summary>Upper bound on the columns of a packed B block (multiple of 16).</summary>
     internal static int BlockN = 4080;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetFromScratch.Tensors.Cpu;
 
@@ -110,19 +111,68 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>A transposed B: each column is contiguous along k, so read columns forward and scatter into the panel.</summary>
+    /// <summary>
+    /// A transposed B: each column is contiguous along k. Full panels go through 8 x 8 register transposes (eight
+    /// columns by eight k steps at a time); the rest is read column by column and scattered into the panel.
+    /// </summary>
     private static void PackBColumnMajor(int kc, int cols, float* src, nint colStride, float* dst)
     {
+        int p0 = 0;
+        if (cols == Nr && Avx.IsSupported)
+        {
+            for (; p0 + 8 <= kc; p0 += 8)
+            {
+                Transpose8x8(src + p0, colStride, dst + p0 * Nr);
+                Transpose8x8(src + 8 * colStride + p0, colStride, dst + p0 * Nr + 8);
+            }
+        }
         for (int j = 0; j < cols; j++)
         {
             float* s = src + j * colStride;
             float* d = dst + j;
-            for (int p = 0; p < kc; p++) d[p * Nr] = s[p];
+            for (int p = p0; p < kc; p++) d[p * Nr] = s[p];
         }
         for (int j = cols; j < Nr; j++)
         {
             float* d = dst + j;
-            for (int p = 0; p < kc; p++) d[p * Nr] = 0f;
+            for (int p = p0; p < kc; p++) d[p * Nr] = 0f;
         }
+    }
+
+    /// <summary>
+    /// Reads eight rows of eight floats (row i at <c>src + i * stride</c>) and writes their transpose: output row p
+    /// (eight floats at <c>dst + p * 16</c>) holds element p of every input row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, nint stride, float* dst)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + stride);
+        var r2 = Avx.LoadVector256(src + 2 * stride);
+        var r3 = Avx.LoadVector256(src + 3 * stride);
+        var r4 = Avx.LoadVector256(src + 4 * stride);
+        var r5 = Avx.LoadVector256(src + 5 * stride);
+        var r6 = Avx.LoadVector256(src + 6 * stride);
+        var r7 = Avx.LoadVector256(src + 7 * stride);
+
+        // Interleave pairs of rows, then pairs of pairs: each 128-bit lane then holds four rows' values at one index.
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+
+        // Join the low lanes (indices 0..3) and the high lanes (indices 4..7) of rows 0..3 and rows 4..7.
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + Nr, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * Nr, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * Nr, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * Nr, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * Nr, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * Nr, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * Nr, Avx.Permute2x128(u3, u7, 0x31));
     }
 }
