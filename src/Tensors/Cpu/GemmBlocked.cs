@@ -32,6 +32,16 @@ internal static unsafe class GemmBlocked
     /// <summary>Upper bound on a packed B block (k x NC floats): 16 MiB.</summary>
     internal static int MaxPackedB = 1 << 22;
 
+    /// <summary>
+    /// Upper bound on a packed B block when C has fewer than <see cref="FewRows"/> rows (1 MiB). Each packed value is
+    /// then used by only a few tiles, so a block larger than the caches would be written to memory and read back
+    /// for little work; a small block stays in cache between packing and use.
+    /// </summary>
+    internal static int FewRowsPackedB = 1 << 18;
+
+    /// <summary>Rows of C below which B blocks are kept cache-sized (see <see cref="FewRowsPackedB"/>).</summary>
+    internal static int FewRows = 128;
+
     /// <summary>Multiply-adds below which the product stays on the calling thread.</summary>
     internal static long ParallelWork = 1L << 21;
 
@@ -45,7 +55,9 @@ internal static unsafe class GemmBlocked
         // Even blocks: k = 300 runs as 150 + 150 rather than 256 + 44, so no block is mostly loop overhead.
         int kBlocks = (k + BlockK - 1) / BlockK;
         int kc = (k + kBlocks - 1) / kBlocks;
-        int ncMax = Math.Max(Nr, Math.Min(BlockN, MaxPackedB / k / Nr * Nr));
+        // Each B block re-packs all of A, so a block is never narrower than 256 columns (A packing stays under 0.2% of the flops).
+        int budget = m < FewRows ? FewRowsPackedB : MaxPackedB;
+        int ncMax = Math.Max(256, Math.Min(BlockN, budget / k / Nr * Nr));
         int nBlocks = (n + ncMax - 1) / ncMax;
         int nc = RoundUp((n + nBlocks - 1) / nBlocks, Nr);
 
@@ -178,7 +190,7 @@ internal static unsafe class GemmBlocked
 
         private void ComputeWorker(int _)
         {
-            var bufferA = GemmPackBuffer.RentA(_mc * _kc);
+            var bufferA = GemmPackBuffer.RentA(_mc * _kc + GemmPacking.PackSlack);
             try
             {
                 for (int item; (item = Claim(_computeItems)) >= 0;)

@@ -15,6 +15,9 @@ internal static unsafe class GemmPacking
     private const int Mr = GemmMicroKernel.Rows;
     private const int Nr = GemmMicroKernel.Cols;
 
+    /// <summary>Floats a packed A buffer needs beyond its panels: the vector stores of the last k step overrun by two.</summary>
+    public const int PackSlack = 8;
+
     /// <summary>
     /// Packs <c>A[0..mc, 0..kc]</c> (pointer <paramref name="a"/> at its first element) into micro-panels of
     /// <see cref="GemmMicroKernel.Rows"/> rows: panel i holds, for each p, the values <c>A[6i..6i+6, p]</c>.
@@ -43,11 +46,32 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>Six rows that are each contiguous: read six forward streams, write one.</summary>
+    /// <summary>
+    /// Six rows that are each contiguous: eight k steps at a time go through an 8 x 8 register transpose (the last row
+    /// read twice more to fill it), and each transposed vector's first six values are the panel's column for that k.
+    /// The 8-float stores run forwards, so each overwrites the previous one's two extra values; the last one spills
+    /// two floats past the panel, which <see cref="PackSlack"/> reserves.
+    /// </summary>
     private static void PackARowMajor(int kc, float* src, nint rowStride, float* dst)
     {
+        int p0 = 0;
+        if (Avx.IsSupported)
+        {
+            for (; p0 + 8 <= kc; p0 += 8)
+            {
+                float* s = src + p0;
+                var (o0, o1, o2, o3, o4, o5, o6, o7) = Transpose8x8(
+                    Avx.LoadVector256(s), Avx.LoadVector256(s + rowStride), Avx.LoadVector256(s + 2 * rowStride),
+                    Avx.LoadVector256(s + 3 * rowStride), Avx.LoadVector256(s + 4 * rowStride), Avx.LoadVector256(s + 5 * rowStride),
+                    Avx.LoadVector256(s + 5 * rowStride), Avx.LoadVector256(s + 5 * rowStride));
+                float* d = dst + p0 * Mr;
+                Avx.Store(d, o0); Avx.Store(d + Mr, o1); Avx.Store(d + 2 * Mr, o2); Avx.Store(d + 3 * Mr, o3);
+                Avx.Store(d + 4 * Mr, o4); Avx.Store(d + 5 * Mr, o5); Avx.Store(d + 6 * Mr, o6); Avx.Store(d + 7 * Mr, o7);
+            }
+        }
         float* s0 = src, s1 = src + rowStride, s2 = s1 + rowStride, s3 = s2 + rowStride, s4 = s3 + rowStride, s5 = s4 + rowStride;
-        for (int p = 0; p < kc; p++)
+        dst += p0 * Mr;
+        for (int p = p0; p < kc; p++)
         {
             dst[0] = s0[p]; dst[1] = s1[p]; dst[2] = s2[p];
             dst[3] = s3[p]; dst[4] = s4[p]; dst[5] = s5[p];
@@ -122,8 +146,8 @@ internal static unsafe class GemmPacking
         {
             for (; p0 + 8 <= kc; p0 += 8)
             {
-                Transpose8x8(src + p0, colStride, dst + p0 * Nr);
-                Transpose8x8(src + 8 * colStride + p0, colStride, dst + p0 * Nr + 8);
+                TransposeColumns8x8(src + p0, colStride, dst + p0 * Nr);
+                TransposeColumns8x8(src + 8 * colStride + p0, colStride, dst + p0 * Nr + 8);
             }
         }
         for (int j = 0; j < cols; j++)
@@ -140,21 +164,14 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>
-    /// Reads eight rows of eight floats (row i at <c>src + i * stride</c>) and writes their transpose: output row p
-    /// (eight floats at <c>dst + p * 16</c>) holds element p of every input row.
+    /// Transposes eight vectors of eight floats: output p holds element p of every input, in input order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, nint stride, float* dst)
+    private static (Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>,
+        Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>) Transpose8x8(
+        Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7)
     {
-        var r0 = Avx.LoadVector256(src);
-        var r1 = Avx.LoadVector256(src + stride);
-        var r2 = Avx.LoadVector256(src + 2 * stride);
-        var r3 = Avx.LoadVector256(src + 3 * stride);
-        var r4 = Avx.LoadVector256(src + 4 * stride);
-        var r5 = Avx.LoadVector256(src + 5 * stride);
-        var r6 = Avx.LoadVector256(src + 6 * stride);
-        var r7 = Avx.LoadVector256(src + 7 * stride);
-
         // Interleave pairs of rows, then pairs of pairs: each 128-bit lane then holds four rows' values at one index.
         var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
@@ -166,13 +183,24 @@ internal static unsafe class GemmPacking
         var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
 
         // Join the low lanes (indices 0..3) and the high lanes (indices 4..7) of rows 0..3 and rows 4..7.
-        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(dst + Nr, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(dst + 2 * Nr, Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(dst + 3 * Nr, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(dst + 4 * Nr, Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(dst + 5 * Nr, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(dst + 6 * Nr, Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(dst + 7 * Nr, Avx.Permute2x128(u3, u7, 0x31));
+        return (Avx.Permute2x128(u0, u4, 0x20), Avx.Permute2x128(u1, u5, 0x20),
+            Avx.Permute2x128(u2, u6, 0x20), Avx.Permute2x128(u3, u7, 0x20),
+            Avx.Permute2x128(u0, u4, 0x31), Avx.Permute2x128(u1, u5, 0x31),
+            Avx.Permute2x128(u2, u6, 0x31), Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    /// <summary>
+    /// Eight columns of B, each contiguous along k (column i at <c>src + i * stride</c>), eight k steps of them:
+    /// written as eight panel rows of eight values (row p at <c>dst + p * 16</c>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeColumns8x8(float* src, nint stride, float* dst)
+    {
+        var (o0, o1, o2, o3, o4, o5, o6, o7) = Transpose8x8(
+            Avx.LoadVector256(src), Avx.LoadVector256(src + stride), Avx.LoadVector256(src + 2 * stride),
+            Avx.LoadVector256(src + 3 * stride), Avx.LoadVector256(src + 4 * stride), Avx.LoadVector256(src + 5 * stride),
+            Avx.LoadVector256(src + 6 * stride), Avx.LoadVector256(src + 7 * stride));
+        Avx.Store(dst, o0); Avx.Store(dst + Nr, o1); Avx.Store(dst + 2 * Nr, o2); Avx.Store(dst + 3 * Nr, o3);
+        Avx.Store(dst + 4 * Nr, o4); Avx.Store(dst + 5 * Nr, o5); Avx.Store(dst + 6 * Nr, o6); Avx.Store(dst + 7 * Nr, o7);
     }
 }
