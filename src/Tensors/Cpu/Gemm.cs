@@ -15,7 +15,7 @@ namespace NetFromScratch.Tensors.Cpu;
 internal static unsafe class Gemm
 {
     /// <summary>Multiply-adds (m*n*k) at or below which a plain loop beats packing.</summary>
-    private const long DirectWork = 2048;
+    private const long DirectWork = 256;
 
     /// <summary>Multiply-adds per matrix below which a batched product runs one matrix per thread instead.</summary>
     private const long BatchParallelWork = 1L << 21;
@@ -83,31 +83,33 @@ internal static unsafe class Gemm
     private static void MatrixVector(
         int m, int k, float* a, nint ars, nint acs, float* b, nint brs, float* c, nint ldc, bool accumulate, int maxThreads)
     {
-        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
-        void Rows(int i0, int i1)
+        if (maxThreads <= 1 || (long)m * k < 1 << 18)
         {
-            float* a0 = (float*)pa, bv = (float*)pb, c0 = (float*)pc;
-            for (int i = i0; i < i1; i++)
-            {
-                float* ai = a0 + i * ars;
-                float sum;
-                if (acs == 1 && brs == 1) sum = TensorPrimitives.Dot(new ReadOnlySpan<float>(ai, k), new ReadOnlySpan<float>(bv, k));
-                else
-                {
-                    sum = 0f;
-                    for (int p = 0; p < k; p++) sum += ai[p * acs] * bv[p * brs];
-                }
-                float* ci = c0 + i * ldc;
-                *ci = accumulate ? *ci + sum : sum;
-            }
+            MatrixVectorRows(0, m, k, a, ars, acs, b, brs, c, ldc, accumulate);
+            return;
         }
-        if (maxThreads <= 1 || (long)m * k < 1 << 18) Rows(0, m);
-        else
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
+        int threads = Math.Min(maxThreads, m);
+        int chunk = (m + threads - 1) / threads;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            MatrixVectorRows(t * chunk, Math.Min(m, (t + 1) * chunk), k, (float*)pa, ars, acs, (float*)pb, brs, (float*)pc, ldc, accumulate));
+    }
+
+    private static void MatrixVectorRows(
+        int i0, int i1, int k, float* a, nint ars, nint acs, float* b, nint brs, float* c, nint ldc, bool accumulate)
+    {
+        for (int i = i0; i < i1; i++)
         {
-            int threads = Math.Min(maxThreads, m);
-            int chunk = (m + threads - 1) / threads;
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                t => Rows(t * chunk, Math.Min(m, (t + 1) * chunk)));
+            float* ai = a + i * ars;
+            float sum;
+            if (acs == 1 && brs == 1) sum = TensorPrimitives.Dot(new ReadOnlySpan<float>(ai, k), new ReadOnlySpan<float>(b, k));
+            else
+            {
+                sum = 0f;
+                for (int p = 0; p < k; p++) sum += ai[p * acs] * b[p * brs];
+            }
+            float* ci = c + i * ldc;
+            *ci = accumulate ? *ci + sum : sum;
         }
     }
 
@@ -165,31 +167,41 @@ internal static unsafe class Gemm
         }
 
         var batchSizes = c.Shape.Dims[..^2].ToArray();
-        void Matrices(int b0, int b1, int threadsPerMatrix)
-        {
-            for (int bi = b0; bi < b1; bi++)
-            {
-                int ao = a.Offset, bo = b.Offset, rem = bi;
-                for (int d = rank - 3; d >= 0; d--)
-                {
-                    int idx = rem % batchSizes[d];
-                    rem /= batchSizes[d];
-                    ao += idx * aStrides[d];
-                    bo += idx * bStrides[d];
-                }
-                Multiply(m, n, k, ad, ao, aRs, aCs, bd, bo, bRs, bCs, cd, c.Offset + bi * m * n, n, accumulate, threadsPerMatrix);
-            }
-        }
-
+        var batched = new BatchedOperands(ad, a.Offset, aStrides, bd, b.Offset, bStrides, cd, c.Offset, batchSizes, m, n, k, accumulate);
         long work = (long)m * n * k;
         if (threads > 1 && work < BatchParallelWork && batch * work >= 1L << 16)
         {
             int workers = Math.Min(threads, batch);
             int chunk = (batch + workers - 1) / workers;
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
-                t => Matrices(t * chunk, Math.Min(batch, (t + 1) * chunk), 1));
+                t => batched.Run(t * chunk, Math.Min(batch, (t + 1) * chunk), 1));
         }
-        else Matrices(0, batch, threads);
+        else batched.Run(0, batch, threads);
+    }
+
+    /// <summary>The operands of a batched product and how batch index maps to each matrix's offset.</summary>
+    private sealed record BatchedOperands(
+        float[] A, int AOffset, int[] AStrides, float[] B, int BOffset, int[] BStrides, float[] C, int COffset,
+        int[] BatchSizes, int M, int N, int K, bool Accumulate)
+    {
+        /// <summary>Multiplies matrices <paramref name="b0"/> to <paramref name="b1"/> (exclusive) one after another.</summary>
+        public void Run(int b0, int b1, int threadsPerMatrix)
+        {
+            int rank = AStrides.Length;
+            for (int bi = b0; bi < b1; bi++)
+            {
+                int ao = AOffset, bo = BOffset, rem = bi;
+                for (int d = rank - 3; d >= 0; d--)
+                {
+                    int idx = rem % BatchSizes[d];
+                    rem /= BatchSizes[d];
+                    ao += idx * AStrides[d];
+                    bo += idx * BStrides[d];
+                }
+                Multiply(M, N, K, A, ao, AStrides[rank - 2], AStrides[rank - 1], B, bo, BStrides[rank - 2], BStrides[rank - 1],
+                    C, COffset + bi * M * N, N, Accumulate, threadsPerMatrix);
+            }
+        }
     }
 
     /// <summary>

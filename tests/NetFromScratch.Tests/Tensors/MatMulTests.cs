@@ -79,6 +79,8 @@ public class MatMulTests(Device device)
     }
 
     [TestCase(1, 1, 1)]
+    [TestCase(3, 5, 7)]
+    [TestCase(8, 8, 8)]
     [TestCase(7, 13, 5)]
     [TestCase(65, 33, 17)]
     [TestCase(1, 300, 1)]

@@ -50,6 +50,7 @@ public class GemmTests
                 foreach (int threads in new[] { 1, 2 })
                 {
                     Check(37, 41, 29, 3, 30, 1, 2, 50, 1, accumulate, threads);      // row-major, padded rows
+                    Check(3, 5, 7, 1, 9, 1, 2, 1, 11, accumulate, threads);          // tiny: the direct loop
                     Check(37, 41, 29, 4, 1, 40, 1, 1, 31, accumulate, threads);      // both column-major
                     Check(37, 41, 29, 0, 61, 2, 7, 3, 97, accumulate, threads);      // neither stride is 1
                     Check(130, 150, 300, 1, 300, 1, 0, 1, 300, accumulate, threads); // large: blocked, k split in two
