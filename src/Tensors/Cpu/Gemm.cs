@@ -88,11 +88,23 @@ internal static unsafe class Gemm
             MatrixVectorRows(0, m, k, a, ars, acs, b, brs, c, ldc, accumulate);
             return;
         }
-        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
-        int threads = Math.Min(maxThreads, m);
-        int chunk = (m + threads - 1) / threads;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-            MatrixVectorRows(t * chunk, Math.Min(m, (t + 1) * chunk), k, (float*)pa, ars, acs, (float*)pb, brs, (float*)pc, ldc, accumulate));
+        MatrixVectorParallel(m, k, (nint)a, ars, acs, (nint)b, brs, (nint)c, ldc, accumulate, maxThreads);
+    }
+
+    /// <summary>Rows in chunks of 64, claimed by the threads of the <see cref="GemmThreadTeam"/>.</summary>
+    private static void MatrixVectorParallel(
+        int m, int k, nint pa, nint ars, nint acs, nint pb, nint brs, nint pc, nint ldc, bool accumulate, int maxThreads)
+    {
+        const int rowsPerItem = 64;
+        int items = (m + rowsPerItem - 1) / rowsPerItem, next = 0;
+        GemmThreadTeam.Run(Math.Min(maxThreads, items), () =>
+        {
+            for (int item; (item = Interlocked.Increment(ref next) - 1) < items;)
+            {
+                int i0 = item * rowsPerItem;
+                MatrixVectorRows(i0, Math.Min(m, i0 + rowsPerItem), k, (float*)pa, ars, acs, (float*)pb, brs, (float*)pc, ldc, accumulate);
+            }
+        });
     }
 
     private static void MatrixVectorRows(
@@ -169,13 +181,8 @@ internal static unsafe class Gemm
         var batchSizes = c.Shape.Dims[..^2].ToArray();
         var batched = new BatchedOperands(ad, a.Offset, aStrides, bd, b.Offset, bStrides, cd, c.Offset, batchSizes, m, n, k, accumulate);
         long work = (long)m * n * k;
-        if (threads > 1 && work < BatchParallelWork && batch * work >= 1L << 16)
-        {
-            int workers = Math.Min(threads, batch);
-            int chunk = (batch + workers - 1) / workers;
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
-                t => batched.Run(t * chunk, Math.Min(batch, (t + 1) * chunk), 1));
-        }
+        // Small matrices: each thread claims whole matrices and multiplies them on its own.
+        if (threads > 1 && work < BatchParallelWork && batch * work >= 1L << 16) batched.RunClaimed(batch, threads);
         else batched.Run(0, batch, threads);
     }
 
@@ -184,6 +191,18 @@ internal static unsafe class Gemm
         float[] A, int AOffset, int[] AStrides, float[] B, int BOffset, int[] BStrides, float[] C, int COffset,
         int[] BatchSizes, int M, int N, int K, bool Accumulate)
     {
+        private int _next;
+
+        /// <summary>All <paramref name="batch"/> matrices, one serial multiply each, claimed by up to <paramref name="threads"/> threads.</summary>
+        public void RunClaimed(int batch, int threads)
+        {
+            _next = 0;
+            GemmThreadTeam.Run(Math.Min(threads, batch), () =>
+            {
+                for (int bi; (bi = Interlocked.Increment(ref _next) - 1) < batch;) Run(bi, bi + 1, 1);
+            });
+        }
+
         /// <summary>Multiplies matrices <paramref name="b0"/> to <paramref name="b1"/> (exclusive) one after another.</summary>
         public void Run(int b0, int b1, int threadsPerMatrix)
         {

@@ -83,16 +83,15 @@ internal static unsafe class GemmBlocked
     private static int CeilDiv(int x, int y) => (x + y - 1) / y;
 
     /// <summary>
-    /// The state one multiply shares with its worker threads, reused per calling thread so that a steady-state
-    /// multiply allocates only what <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> itself does.
+    /// The state one multiply shares with the <see cref="GemmThreadTeam"/>, reused per calling thread so that a
+    /// steady-state multiply allocates nothing.
     /// </summary>
     private sealed class GemmJob
     {
         [ThreadStatic] private static GemmJob? t_job;
 
-        private readonly Action<int> _packB;
-        private readonly Action<int> _compute;
-        private readonly ParallelOptions _options = new();
+        private readonly Action _packB;
+        private readonly Action _compute;
 
         // The whole product.
         private int _m, _k, _kc, _threads;
@@ -131,7 +130,6 @@ internal static unsafe class GemmBlocked
             _accumulate = accumulate;
             _packedB = packedB;
             _threads = threads;
-            _options.MaxDegreeOfParallelism = threads;
 
             int rowBlocks = CeilDiv(m, BlockM);
             _mc = RoundUp(CeilDiv(m, rowBlocks), Mr);
@@ -151,11 +149,9 @@ internal static unsafe class GemmBlocked
             _computeItems = _rowBlocks * _colGroups;
 
             _next = 0;
-            if (_threads <= 1) PackBWorker(0);
-            else Parallel.For(0, _threads, _options, _packB);
+            GemmThreadTeam.Run(_threads, _packB);
             _next = 0;
-            if (_threads <= 1) ComputeWorker(0);
-            else Parallel.For(0, _threads, _options, _compute);
+            GemmThreadTeam.Run(_threads, _compute);
         }
 
         private int Claim(int count)
@@ -176,7 +172,7 @@ internal static unsafe class GemmBlocked
         /// <summary>Packed B layout: slice pc (KC deep) is at pc * KC * panels * 16; panel j of it at j * kc * 16 within.</summary>
         private float* Slice(int pcIndex) => _packedB + (nint)pcIndex * _kc * _panels * Nr;
 
-        private void PackBWorker(int _)
+        private void PackBWorker()
         {
             for (int item; (item = Claim(_packItems)) >= 0;)
             {
@@ -188,7 +184,7 @@ internal static unsafe class GemmBlocked
             }
         }
 
-        private void ComputeWorker(int _)
+        private void ComputeWorker()
         {
             var bufferA = GemmPackBuffer.RentA(_mc * _kc + GemmPacking.PackSlack);
             try
