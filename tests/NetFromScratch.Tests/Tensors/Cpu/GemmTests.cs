@@ -71,4 +71,23 @@ public class GemmTests
     {
         Check(20, 40, 1100, 0, 1100, 1, 0, 40, 1, false, 2);
     }
+
+    [Test]
+    public void ConcurrentCallersShareTheThreadsSafely()
+    {
+        const int m = 150, n = 170, k = 160;
+        var a = TensorAssert.RandomData(m * k, 21);
+        var b = TensorAssert.RandomData(k * n, 22);
+        var expected = Reference(m, n, k, a, 0, k, 1, b, 0, n, 1);
+        var results = new float[6][];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = results.Length }, i =>
+        {
+            var c = new float[m * n];
+            for (int repeat = 0; repeat < 5; repeat++) Gemm.Multiply(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, n, false, 2);
+            results[i] = c;
+        });
+        foreach (var c in results)
+            for (int i = 0; i < c.Length; i++)
+                Assert.That(c[i], Is.EqualTo(expected[i]).Within(1e-4 + 1e-4 * Math.Abs(expected[i])));
+    }
 }
