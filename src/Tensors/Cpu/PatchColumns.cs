@@ -20,11 +20,12 @@ internal static class PatchColumns
     /// <paramref name="xOffset"/>). Image <c>i</c> of the run writes its rows starting at
     /// <c>colsOffset + i * imageStride</c>, rows <paramref name="ld"/> apart.
     /// </summary>
+    /// <remarks>Splits the (image, channel) planes across threads when <paramref name="parallel"/>; callers that already run one image per thread pass false.</remarks>
     public static void Unfold(in ConvGeometry g, float[] x, int xOffset, int first, int count,
-        float[] cols, int colsOffset, int imageStride, int ld)
+        float[] cols, int colsOffset, int imageStride, int ld, bool parallel = true)
     {
         var geo = g;
-        CpuParallel.For(count * g.C, (long)g.KH * g.KW * g.Pixels, (t0, t1) =>
+        void Planes(int t0, int t1)
         {
             for (int t = t0; t < t1; t++)
             {
@@ -33,7 +34,9 @@ internal static class PatchColumns
                 int rows = colsOffset + i * imageStride + c * geo.KH * geo.KW * ld;
                 UnfoldChannel(geo, x, plane, cols, rows, ld);
             }
-        });
+        }
+        if (parallel) CpuParallel.For(count * g.C, (long)g.KH * g.KW * g.Pixels, Planes);
+        else Planes(0, count * g.C);
     }
 
     /// <summary>
@@ -41,10 +44,10 @@ internal static class PatchColumns
     /// <paramref name="x"/> with the sum of the column entries that were read from it.
     /// </summary>
     public static void Fold(in ConvGeometry g, float[] cols, int colsOffset, int imageStride, int ld,
-        float[] x, int xOffset, int first, int count)
+        float[] x, int xOffset, int first, int count, bool parallel = true)
     {
         var geo = g;
-        CpuParallel.For(count * g.C, (long)g.KH * g.KW * g.Pixels, (t0, t1) =>
+        void Planes(int t0, int t1)
         {
             for (int t = t0; t < t1; t++)
             {
@@ -53,7 +56,9 @@ internal static class PatchColumns
                 int rows = colsOffset + i * imageStride + c * geo.KH * geo.KW * ld;
                 FoldChannel(geo, cols, rows, ld, x, plane);
             }
-        });
+        }
+        if (parallel) CpuParallel.For(count * g.C, (long)g.KH * g.KW * g.Pixels, Planes);
+        else Planes(0, count * g.C);
     }
 
     /// <summary>Writes the kh*kw rows of one channel plane.</summary>

@@ -68,6 +68,31 @@ public class ConvolutionTests(Device device)
         TensorAssert.Close(ReferenceBackwardWeight(k, x.ToArray(), gy.ToArray()), gw, 2e-4f, 1e-4f, w.Shape);
     }
 
+    [TestCaseSource(nameof(Cases))]
+    public void EveryCpuScheduleMatchesDirectLoops(ConvCase k)
+    {
+        // The CPU backend picks a schedule from the sizes; force each one so every path meets every geometry.
+        if (device.Kind != DeviceKind.Cpu) Assert.Ignore("CPU work schedules only.");
+        var (x, w, b) = Inputs(k);
+        var yShape = new Shape(k.N, k.O, OutH(k), OutW(k));
+        var gy = Random(yShape, 7);
+        var expectedY = ReferenceForward(k, x.ToArray(), w.ToArray(), b?.ToArray());
+        var expectedGx = ReferenceBackwardInput(k, gy.ToArray(), w.ToArray());
+        var expectedGw = ReferenceBackwardWeight(k, x.ToArray(), gy.ToArray());
+        foreach (var schedule in Enum.GetValues<NetFromScratch.Tensors.Cpu.ConvSchedule>())
+        {
+            var y = Tensor.Empty(yShape, device);
+            NetFromScratch.Tensors.Cpu.Convolution.Forward(x, w, b, k.P, y, schedule);
+            TensorAssert.Close(expectedY, y, 1e-4f, 1e-4f);
+            var gx = Tensor.Empty(x.Shape, device);
+            NetFromScratch.Tensors.Cpu.Convolution.BackwardInput(gy, w, k.P, gx, schedule);
+            TensorAssert.Close(expectedGx, gx, 1e-4f, 1e-4f);
+            var gw = Tensor.Empty(w.Shape, device);
+            NetFromScratch.Tensors.Cpu.Convolution.BackwardWeight(x, gy, k.P, gw, schedule);
+            TensorAssert.Close(expectedGw, gw, 2e-4f, 1e-4f);
+        }
+    }
+
     [Test]
     public void RepeatedCallsGiveTheSameResult()
     {
