@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace NetFromScratch.Tensors.Cpu;
 
@@ -9,11 +9,14 @@ namespace NetFromScratch.Tensors.Cpu;
 /// </summary>
 /// <remarks>
 /// Several images can share one column matrix side by side (image <c>i</c> in columns <c>i*OH*OW ..</c>), so that
-/// one wide GEMM covers a batch of small images; <c>ld</c> is the row stride of that matrix. Each output row is
-/// split once into a left padding run, a run read from the input row (a straight copy when the stride is 1) and
-/// a right padding run, so no element needs a division or a bounds test.
+/// one wide GEMM covers a batch of small images; <c>ld</c> is the row stride of that matrix. For each kernel tap the
+/// output rows and columns that read real input form one rectangle, found once per tap; everything outside it is
+/// padding. Inside it each output row is a run copied from one input row (a straight copy when the stride is 1,
+/// and a single block when whole input rows line up), so no element needs a division or a bounds test. Feature
+/// maps of CNNs are often only 4 to 16 pixels wide, so the runs are short: they are moved with explicit vectors
+/// rather than a general copy routine whose fixed cost would dominate.
 /// </remarks>
-internal static class PatchColumns
+internal static unsafe class PatchColumns
 {
     /// <summary>
     /// Unfolds images <c>first .. first+count-1</c> of <paramref name="x"/> (contiguous <c>[N, C, H, W]</c> starting at
@@ -27,12 +30,15 @@ internal static class PatchColumns
         var geo = g;
         void Planes(int t0, int t1)
         {
-            for (int t = t0; t < t1; t++)
+            fixed (float* xp = x, cp = cols)
             {
-                int i = t / geo.C, c = t % geo.C;
-                int plane = xOffset + ((first + i) * geo.C + c) * geo.Plane;
-                int rows = colsOffset + i * imageStride + c * geo.KH * geo.KW * ld;
-                UnfoldChannel(geo, x, plane, cols, rows, ld);
+                for (int t = t0; t < t1; t++)
+                {
+                    int i = t / geo.C, c = t % geo.C;
+                    long plane = xOffset + ((long)(first + i) * geo.C + c) * geo.Plane;
+                    long rows = colsOffset + (long)i * imageStride + (long)c * geo.KH * geo.KW * ld;
+                    UnfoldChannel(geo, xp + plane, cp + rows, ld);
+                }
             }
         }
         if (parallel) CpuParallel.For(count * g.C, (long)g.KH * g.KW * g.Pixels, Planes);
@@ -49,78 +55,91 @@ internal static class PatchColumns
         var geo = g;
         void Planes(int t0, int t1)
         {
-            for (int t = t0; t < t1; t++)
+            fixed (float* xp = x, cp = cols)
             {
-                int i = t / geo.C, c = t % geo.C;
-                int plane = xOffset + ((first + i) * geo.C + c) * geo.Plane;
-                int rows = colsOffset + i * imageStride + c * geo.KH * geo.KW * ld;
-                FoldChannel(geo, cols, rows, ld, x, plane);
+                for (int t = t0; t < t1; t++)
+                {
+                    int i = t / geo.C, c = t % geo.C;
+                    long plane = xOffset + ((long)(first + i) * geo.C + c) * geo.Plane;
+                    long rows = colsOffset + (long)i * imageStride + (long)c * geo.KH * geo.KW * ld;
+                    FoldChannel(geo, cp + rows, ld, xp + plane);
+                }
             }
         }
         if (parallel) CpuParallel.For(count * g.C, (long)g.KH * g.KW * g.Pixels, Planes);
         else Planes(0, count * g.C);
     }
 
-    /// <summary>Writes the kh*kw rows of one channel plane.</summary>
-    private static void UnfoldChannel(in ConvGeometry g, float[] x, int plane, float[] cols, int rows, int ld)
+    /// <summary>Writes the kh*kw rows (<paramref name="ld"/> apart) of one channel plane.</summary>
+    private static void UnfoldChannel(in ConvGeometry g, float* plane, float* rows, int ld)
     {
-        int ow = g.OW, sw = g.SW;
+        int ow = g.OW, oh = g.OH, sw = g.SW, w = g.W;
         for (int ki = 0; ki < g.KH; ki++)
         {
             int hShift = ki * g.DH - g.PH;
+            var (top, bottom) = ValidRange(hShift, g.SH, g.H, oh);
             for (int kj = 0; kj < g.KW; kj++)
             {
                 int wShift = kj * g.DW - g.PW;
-                var (lo, hi) = ValidRange(wShift, sw, g.W, ow);
-                var row = cols.AsSpan(rows + (ki * g.KW + kj) * ld, g.Pixels);
-                for (int oh = 0; oh < g.OH; oh++)
+                var (lo, hi) = ValidRange(wShift, sw, w, ow);
+                float* row = rows + (long)(ki * g.KW + kj) * ld;
+                Clear(row, top * ow);
+                Clear(row + bottom * ow, (oh - bottom) * ow);
+                if (top >= bottom) continue;
+                float* src = plane + (top * g.SH + hShift) * w + wShift;
+                float* dst = row + top * ow;
+                if (sw == 1 && g.SH == 1 && lo == 0 && hi == ow && ow == w)
                 {
-                    var dst = row.Slice(oh * ow, ow);
-                    int ih = oh * g.SH + hShift;
-                    if ((uint)ih >= (uint)g.H)
-                    {
-                        dst.Clear();
-                        continue;
-                    }
-                    dst[..lo].Clear();
-                    dst[hi..].Clear();
-                    int src = plane + ih * g.W + wShift;
-                    if (sw == 1) CopyRun(x, src + lo, dst[lo..hi]);
-                    else for (int o = lo; o < hi; o++) dst[o] = x[src + o * sw];
+                    // Whole input rows: the run of output rows is one block of the plane.
+                    Copy(src, dst, (bottom - top) * ow);
+                    continue;
+                }
+                long srcStep = (long)g.SH * w;
+                for (int r = top; r < bottom; r++, src += srcStep, dst += ow)
+                {
+                    Clear(dst, lo);
+                    Clear(dst + hi, ow - hi);
+                    if (sw == 1) Copy(src + lo, dst + lo, hi - lo);
+                    else for (int o = lo; o < hi; o++) dst[o] = src[o * sw];
                 }
             }
         }
     }
 
     /// <summary>Clears one channel plane and adds back its kh*kw rows.</summary>
-    private static void FoldChannel(in ConvGeometry g, float[] cols, int rows, int ld, float[] x, int plane)
+    private static void FoldChannel(in ConvGeometry g, float* rows, int ld, float* plane)
     {
-        x.AsSpan(plane, g.Plane).Clear();
-        int ow = g.OW, sw = g.SW;
+        int ow = g.OW, oh = g.OH, sw = g.SW, w = g.W;
+        Clear(plane, g.Plane);
         for (int ki = 0; ki < g.KH; ki++)
         {
             int hShift = ki * g.DH - g.PH;
+            var (top, bottom) = ValidRange(hShift, g.SH, g.H, oh);
+            if (top >= bottom) continue;
             for (int kj = 0; kj < g.KW; kj++)
             {
                 int wShift = kj * g.DW - g.PW;
-                var (lo, hi) = ValidRange(wShift, sw, g.W, ow);
+                var (lo, hi) = ValidRange(wShift, sw, w, ow);
                 if (lo >= hi) continue;
-                var row = cols.AsSpan(rows + (ki * g.KW + kj) * ld, g.Pixels);
-                for (int oh = 0; oh < g.OH; oh++)
+                float* src = rows + (long)(ki * g.KW + kj) * ld + top * ow;
+                float* dst = plane + (top * g.SH + hShift) * w + wShift;
+                if (sw == 1 && g.SH == 1 && lo == 0 && hi == ow && ow == w)
                 {
-                    int ih = oh * g.SH + hShift;
-                    if ((uint)ih >= (uint)g.H) continue;
-                    var src = row.Slice(oh * ow + lo, hi - lo);
-                    int dst = plane + ih * g.W + wShift + lo * sw;
-                    if (sw == 1) AddRun(src, x.AsSpan(dst, hi - lo));
-                    else for (int o = 0; o < src.Length; o++) x[dst + o * sw] += src[o];
+                    Add(src, dst, (bottom - top) * ow);
+                    continue;
+                }
+                long dstStep = (long)g.SH * w;
+                for (int r = top; r < bottom; r++, src += ow, dst += dstStep)
+                {
+                    if (sw == 1) Add(src + lo, dst + lo, hi - lo);
+                    else for (int o = lo; o < hi; o++) dst[o * sw] += src[o];
                 }
             }
         }
     }
 
     /// <summary>
-    /// The output columns <c>[lo, hi)</c> whose input column <c>ow*stride + shift</c> lies inside <c>[0, size)</c>.
+    /// The output positions <c>[lo, hi)</c> whose input position <c>o*stride + shift</c> lies inside <c>[0, size)</c>.
     /// </summary>
     private static (int Lo, int Hi) ValidRange(int shift, int stride, int size, int outSize)
     {
@@ -129,16 +148,45 @@ internal static class PatchColumns
         return (lo, Math.Max(lo, hi));
     }
 
-    // Short runs (small feature maps) are cheaper as a plain loop than as a span copy call.
-    private static void CopyRun(float[] x, int src, Span<float> dst)
+    private static void Copy(float* src, float* dst, int n)
     {
-        if (dst.Length >= 16) x.AsSpan(src, dst.Length).CopyTo(dst);
-        else for (int o = 0; o < dst.Length; o++) dst[o] = x[src + o];
+        if (n >= 256)
+        {
+            new ReadOnlySpan<float>(src, n).CopyTo(new Span<float>(dst, n));
+            return;
+        }
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i <= n - 4; i += 4) Vector128.Store(Vector128.Load(src + i), dst + i);
+        for (; i < n; i++) dst[i] = src[i];
     }
 
-    private static void AddRun(ReadOnlySpan<float> src, Span<float> dst)
+    private static void Clear(float* dst, int n)
     {
-        if (dst.Length >= 16) TensorPrimitives.Add(dst, src, dst);
-        else for (int o = 0; o < dst.Length; o++) dst[o] += src[o];
+        if (n <= 0) return;
+        if (n >= 256)
+        {
+            new Span<float>(dst, n).Clear();
+            return;
+        }
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8) Vector256.Store(Vector256<float>.Zero, dst + i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i <= n - 4; i += 4) Vector128.Store(Vector128<float>.Zero, dst + i);
+        for (; i < n; i++) dst[i] = 0f;
+    }
+
+    /// <summary><c>dst[i] += src[i]</c>.</summary>
+    private static void Add(float* src, float* dst, int n)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i), dst + i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i <= n - 4; i += 4) Vector128.Store(Vector128.Load(dst + i) + Vector128.Load(src + i), dst + i);
+        for (; i < n; i++) dst[i] += src[i];
     }
 }
