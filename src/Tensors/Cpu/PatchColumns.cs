@@ -30,6 +30,8 @@ internal static unsafe class PatchColumns
         var geo = g;
         void Planes(int t0, int t1)
         {
+            int* taps = stackalloc int[TapTableLength(geo)];
+            FillTapTable(geo, taps);
             fixed (float* xp = x, cp = cols)
             {
                 for (int t = t0; t < t1; t++)
@@ -37,7 +39,7 @@ internal static unsafe class PatchColumns
                     int i = t / geo.C, c = t % geo.C;
                     long plane = xOffset + ((long)(first + i) * geo.C + c) * geo.Plane;
                     long rows = colsOffset + (long)i * imageStride + (long)c * geo.KH * geo.KW * ld;
-                    UnfoldChannel(geo, xp + plane, cp + rows, ld);
+                    UnfoldChannel(geo, taps, xp + plane, cp + rows, ld);
                 }
             }
         }
@@ -55,6 +57,8 @@ internal static unsafe class PatchColumns
         var geo = g;
         void Planes(int t0, int t1)
         {
+            int* taps = stackalloc int[TapTableLength(geo)];
+            FillTapTable(geo, taps);
             fixed (float* xp = x, cp = cols)
             {
                 for (int t = t0; t < t1; t++)
@@ -62,7 +66,7 @@ internal static unsafe class PatchColumns
                     int i = t / geo.C, c = t % geo.C;
                     long plane = xOffset + ((long)(first + i) * geo.C + c) * geo.Plane;
                     long rows = colsOffset + (long)i * imageStride + (long)c * geo.KH * geo.KW * ld;
-                    FoldChannel(geo, cp + rows, ld, xp + plane);
+                    FoldChannel(geo, taps, cp + rows, ld, xp + plane);
                 }
             }
         }
@@ -71,17 +75,18 @@ internal static unsafe class PatchColumns
     }
 
     /// <summary>Writes the kh*kw rows (<paramref name="ld"/> apart) of one channel plane.</summary>
-    private static void UnfoldChannel(in ConvGeometry g, float* plane, float* rows, int ld)
+    private static void UnfoldChannel(in ConvGeometry g, int* taps, float* plane, float* rows, int ld)
     {
         int ow = g.OW, oh = g.OH, sw = g.SW, w = g.W;
+        int* columnTaps = taps + 2 * g.KH;
         for (int ki = 0; ki < g.KH; ki++)
         {
             int hShift = ki * g.DH - g.PH;
-            var (top, bottom) = ValidRange(hShift, g.SH, g.H, oh);
+            int top = taps[2 * ki], bottom = taps[2 * ki + 1];
             for (int kj = 0; kj < g.KW; kj++)
             {
                 int wShift = kj * g.DW - g.PW;
-                var (lo, hi) = ValidRange(wShift, sw, w, ow);
+                int lo = columnTaps[2 * kj], hi = columnTaps[2 * kj + 1];
                 float* row = rows + (long)(ki * g.KW + kj) * ld;
                 Clear(row, top * ow);
                 Clear(row + bottom * ow, (oh - bottom) * ow);
@@ -107,19 +112,20 @@ internal static unsafe class PatchColumns
     }
 
     /// <summary>Clears one channel plane and adds back its kh*kw rows.</summary>
-    private static void FoldChannel(in ConvGeometry g, float* rows, int ld, float* plane)
+    private static void FoldChannel(in ConvGeometry g, int* taps, float* rows, int ld, float* plane)
     {
-        int ow = g.OW, oh = g.OH, sw = g.SW, w = g.W;
+        int ow = g.OW, sw = g.SW, w = g.W;
+        int* columnTaps = taps + 2 * g.KH;
         Clear(plane, g.Plane);
         for (int ki = 0; ki < g.KH; ki++)
         {
             int hShift = ki * g.DH - g.PH;
-            var (top, bottom) = ValidRange(hShift, g.SH, g.H, oh);
+            int top = taps[2 * ki], bottom = taps[2 * ki + 1];
             if (top >= bottom) continue;
             for (int kj = 0; kj < g.KW; kj++)
             {
                 int wShift = kj * g.DW - g.PW;
-                var (lo, hi) = ValidRange(wShift, sw, w, ow);
+                int lo = columnTaps[2 * kj], hi = columnTaps[2 * kj + 1];
                 if (lo >= hi) continue;
                 float* src = rows + (long)(ki * g.KW + kj) * ld + top * ow;
                 float* dst = plane + (top * g.SH + hShift) * w + wShift;
@@ -135,6 +141,29 @@ internal static unsafe class PatchColumns
                     else for (int o = lo; o < hi; o++) dst[o * sw] += src[o];
                 }
             }
+        }
+    }
+
+    private static int TapTableLength(in ConvGeometry g) => 2 * (g.KH + g.KW);
+
+    /// <summary>
+    /// For each kernel row the output rows <c>[top, bottom)</c> that read real input, then for each kernel column the
+    /// output columns <c>[lo, hi)</c>: the same for every channel and image, so worked out once per call.
+    /// </summary>
+    private static void FillTapTable(in ConvGeometry g, int* taps)
+    {
+        for (int ki = 0; ki < g.KH; ki++)
+        {
+            var (top, bottom) = ValidRange(ki * g.DH - g.PH, g.SH, g.H, g.OH);
+            taps[2 * ki] = top;
+            taps[2 * ki + 1] = bottom;
+        }
+        int* columnTaps = taps + 2 * g.KH;
+        for (int kj = 0; kj < g.KW; kj++)
+        {
+            var (lo, hi) = ValidRange(kj * g.DW - g.PW, g.SW, g.W, g.OW);
+            columnTaps[2 * kj] = lo;
+            columnTaps[2 * kj + 1] = hi;
         }
     }
 
