@@ -9,25 +9,34 @@ namespace NetFromScratch.Tensors.Cpu;
 /// A 1x1 kernel with unit stride and no padding skips im2col: the input planes already are the column matrix.
 /// </summary>
 /// <remarks>
-/// Three schedules (<see cref="ConvSchedule"/>), picked from the size of one image's product:
-/// small products run one image per thread, each thread with its own column buffer and a single-threaded GEMM that
-/// writes straight into the output (backward-weight: each thread sums into its own partial dW, and the partials
-/// are added in a fixed order); large products with small feature maps unfold several images side by side so one
-/// wide, multi-threaded GEMM covers them; large feature maps run one image at a time with a multi-threaded GEMM.
-/// Column buffers come from the backend's <see cref="BufferPool"/>, so repeated shapes reuse them.
+/// <para>Images are processed in groups. A group of one image has the GEMM write straight into the output (and
+/// read dY in place). A group of several small images is unfolded side by side into one column matrix
+/// <c>[C*kh*kw, images*OH*OW]</c>, so that a single wider GEMM covers it; its result <c>[O, images*OH*OW]</c> is then
+/// scattered into <c>[N, O, OH, OW]</c> (and dY gathered the other way).</para>
+/// <para>Three schedules (<see cref="ConvSchedule"/>): when the batch splits evenly across the threads, or an image's
+/// product is too small for a multi-threaded GEMM, each thread takes its own run of images with its own buffers and
+/// single-threaded GEMMs (for backward-weight each thread sums into its own partial dW, and the partials are added
+/// in thread order, so no two threads write one gradient). Otherwise groups run one after another with the GEMM
+/// and the unfolding split across threads: batched groups for small feature maps, single images for large ones.</para>
 /// </remarks>
 internal static class Convolution
 {
-    /// <summary>Multiply-adds of one image's product up to which images are spread across threads, one GEMM each.</summary>
+    /// <summary>Multiply-adds of one image's product up to which a multi-threaded GEMM cannot pay, so images go to threads.</summary>
     internal static long ThreadImageMacs = 1L << 21;
+
+    /// <summary>Smallest fraction of the threads that must be busy for the per-thread schedule when images are large.</summary>
+    internal static double MinThreadBalance = 0.75;
 
     /// <summary>Output pixels per image from which one image alone makes a wide enough GEMM.</summary>
     internal static int DirectPixels = 1024;
 
-    /// <summary>Width the batched column matrix aims for when images are small.</summary>
+    /// <summary>Columns a thread's own group of images aims for: wide enough for the GEMM, small enough to stay in L2.</summary>
+    internal static int ThreadColumns = 256;
+
+    /// <summary>Columns a batched group (all threads) aims for.</summary>
     internal static int TargetColumns = 4096;
 
-    /// <summary>Upper bound, in floats, on one batched column matrix.</summary>
+    /// <summary>Upper bound, in floats, on one column or staging matrix of a group of several images.</summary>
     internal static int MaxColumnFloats = 1 << 22;
 
     public static void Im2Col(Tensor x, int kernelH, int kernelW, Conv2dParams p, Tensor columns)
@@ -42,12 +51,16 @@ internal static class Convolution
         PatchColumns.Fold(g, Data(columns), columns.Offset, g.Rows * g.Pixels, g.Pixels, Data(x), x.Offset, 0, g.N);
     }
 
-    /// <summary>The schedule the passes use for geometry <paramref name="g"/>.</summary>
+    /// <summary>The schedule the passes use for geometry <paramref name="g"/> on <see cref="CpuParallel.MaxThreads"/> threads.</summary>
     internal static ConvSchedule Choose(in ConvGeometry g)
     {
-        long macs = (long)g.O * g.Pixels * g.GroupRows;
-        if (g.N > 1 && macs <= ThreadImageMacs) return ConvSchedule.ImagePerThread;
-        if (g.N > 1 && g.Pixels < DirectPixels) return ConvSchedule.BatchedColumns;
+        if (g.N > 1)
+        {
+            int threads = CpuParallel.MaxThreads;
+            double balance = (double)g.N / (threads * ((g.N + threads - 1) / threads));
+            if (ImageMacs(g) <= ThreadImageMacs || balance >= MinThreadBalance) return ConvSchedule.PerThread;
+            if (g.Pixels < DirectPixels) return ConvSchedule.BatchedColumns;
+        }
         return ConvSchedule.ImageAtATime;
     }
 
@@ -55,164 +68,155 @@ internal static class Convolution
     public static void Forward(Tensor x, Tensor w, Tensor? bias, Conv2dParams p, Tensor y, ConvSchedule? schedule = null)
     {
         var g = ConvGeometry.Of(x.Shape, w.Shape, p);
-        var pool = PoolOf(x);
-        switch (schedule ?? Choose(g))
+        float[] xd = Data(x), wd = Data(w), yd = Data(y);
+        int pixels = g.Pixels, og = g.GroupOutputs, kg = g.GroupRows;
+        Run(g, PoolOf(x), schedule ?? Choose(g), (_, first, count, _, ws, parallel) =>
         {
-            case ConvSchedule.ImagePerThread:
-                CpuParallel.For(g.N, ImageMacs(g), (n0, n1) =>
-                {
-                    var cols = RentColumns(pool, g);
-                    for (int n = n0; n < n1; n++) ForwardImage(g, x, w, bias, y, n, cols, parallel: false);
-                    if (cols is not null) pool.Return(cols);
-                });
-                return;
-            case ConvSchedule.ImageAtATime:
+            if (count == 1)
             {
-                var cols = RentColumns(pool, g);
-                for (int n = 0; n < g.N; n++) ForwardImage(g, x, w, bias, y, n, cols, parallel: true);
-                if (cols is not null) pool.Return(cols);
+                ForwardImage(g, x, w, bias, y, first, ws.Columns, parallel);
                 return;
             }
-        }
-
-        float[] xd = Data(x), wd = Data(w), yd = Data(y);
-        int pixels = g.Pixels, og = g.GroupOutputs, kg = g.GroupRows, chunk = ImagesPerChunk(g);
-        var colsBuf = pool.Rent(g.Rows * chunk * pixels, zero: false);
-        var product = pool.Rent(g.O * chunk * pixels, zero: false);
-        for (int n0 = 0; n0 < g.N; n0 += chunk)
-        {
-            int count = Math.Min(chunk, g.N - n0), width = count * pixels;
-            PatchColumns.Unfold(g, xd, x.Offset, n0, count, colsBuf, 0, pixels, width);
+            int width = count * pixels;
+            PatchColumns.Unfold(g, xd, x.Offset, first, count, ws.Columns!, 0, pixels, width, parallel);
             for (int grp = 0; grp < g.Groups; grp++)
                 Gemm.Multiply(og, width, kg,
                     wd, w.Offset + grp * og * kg, kg, 1,
-                    colsBuf, grp * kg * width, width, 1,
-                    product, grp * og * width, width, accumulate: false);
-            Scatter(g, product, width, yd, y.Offset, n0, count, bias);
-        }
-        pool.Return(colsBuf);
-        pool.Return(product);
+                    ws.Columns!, grp * kg * width, width, 1,
+                    ws.Staging!, grp * og * width, width, accumulate: false);
+            Scatter(g, ws.Staging!, width, yd, y.Offset, first, count, bias, parallel);
+        });
     }
 
     /// <summary>Shape: gradY <c>[N, O, OH, OW]</c>, w <c>[O, C/groups, kh, kw]</c>, gradX <c>[N, C, H, W]</c> (overwritten).</summary>
     public static void BackwardInput(Tensor gradY, Tensor w, Conv2dParams p, Tensor gradX, ConvSchedule? schedule = null)
     {
         var g = ConvGeometry.Of(gradX.Shape, w.Shape, p);
+        float[] dyd = Data(gradY), wd = Data(w), dxd = Data(gradX);
         if (g.O == 0)
         {
-            Data(gradX).AsSpan(gradX.Offset, gradX.Numel).Clear();
+            dxd.AsSpan(gradX.Offset, gradX.Numel).Clear();
             return;
         }
-        var pool = PoolOf(gradY);
-        switch (schedule ?? Choose(g))
+        int pixels = g.Pixels, og = g.GroupOutputs, kg = g.GroupRows;
+        Run(g, PoolOf(gradY), schedule ?? Choose(g), (_, first, count, _, ws, parallel) =>
         {
-            case ConvSchedule.ImagePerThread:
-                CpuParallel.For(g.N, ImageMacs(g), (n0, n1) =>
-                {
-                    var cols = RentColumns(pool, g);
-                    for (int n = n0; n < n1; n++) BackwardInputImage(g, gradY, w, gradX, n, cols, parallel: false);
-                    if (cols is not null) pool.Return(cols);
-                });
-                return;
-            case ConvSchedule.ImageAtATime:
+            if (count == 1)
             {
-                var cols = RentColumns(pool, g);
-                for (int n = 0; n < g.N; n++) BackwardInputImage(g, gradY, w, gradX, n, cols, parallel: true);
-                if (cols is not null) pool.Return(cols);
+                BackwardInputImage(g, gradY, w, gradX, first, ws.Columns, parallel);
                 return;
             }
-        }
-
-        float[] dyd = Data(gradY), wd = Data(w), dxd = Data(gradX);
-        int pixels = g.Pixels, og = g.GroupOutputs, kg = g.GroupRows, chunk = ImagesPerChunk(g);
-        var colsBuf = pool.Rent(g.Rows * chunk * pixels, zero: false);
-        var gathered = pool.Rent(g.O * chunk * pixels, zero: false);
-        for (int n0 = 0; n0 < g.N; n0 += chunk)
-        {
-            int count = Math.Min(chunk, g.N - n0), width = count * pixels;
-            Gather(g, dyd, gradY.Offset, n0, count, gathered, width);
+            int width = count * pixels;
+            Gather(g, dyd, gradY.Offset, first, count, ws.Staging!, width, parallel);
             for (int grp = 0; grp < g.Groups; grp++)
                 Gemm.Multiply(kg, width, og,
                     wd, w.Offset + grp * og * kg, 1, kg,
-                    gathered, grp * og * width, width, 1,
-                    colsBuf, grp * kg * width, width, accumulate: false);
-            PatchColumns.Fold(g, colsBuf, 0, pixels, width, dxd, gradX.Offset, n0, count);
-        }
-        pool.Return(colsBuf);
-        pool.Return(gathered);
+                    ws.Staging!, grp * og * width, width, 1,
+                    ws.Columns!, grp * kg * width, width, accumulate: false);
+            PatchColumns.Fold(g, ws.Columns!, 0, pixels, width, dxd, gradX.Offset, first, count, parallel);
+        });
     }
 
     /// <summary>Shape: x <c>[N, C, H, W]</c>, gradY <c>[N, O, OH, OW]</c>, gradW <c>[O, C/groups, kh, kw]</c> (overwritten).</summary>
     public static void BackwardWeight(Tensor x, Tensor gradY, Conv2dParams p, Tensor gradW, ConvSchedule? schedule = null)
     {
         var g = ConvGeometry.Of(x.Shape, gradW.Shape, p);
-        float[] dwd = Data(gradW);
+        float[] xd = Data(x), dyd = Data(gradY), dwd = Data(gradW);
+        int size = gradW.Numel;
         if (g.N == 0)
         {
-            dwd.AsSpan(gradW.Offset, gradW.Numel).Clear();
+            dwd.AsSpan(gradW.Offset, size).Clear();
             return;
         }
         var pool = PoolOf(x);
-        switch (schedule ?? Choose(g))
-        {
-            case ConvSchedule.ImagePerThread:
-            {
-                // Worker t sums its images into its own partial dW (worker 0 straight into gradW); the partials are
-                // then added in worker order, so no two threads write one gradient and the sum order is fixed.
-                int size = gradW.Numel;
-                int workers = Math.Min(CpuParallel.MaxThreads, g.N);
-                int per = (g.N + workers - 1) / workers;
-                workers = (g.N + per - 1) / per;
-                var partials = new float[workers][];
-                CpuParallel.For(workers, ImageMacs(g) * per, (t0, t1) =>
-                {
-                    var cols = RentColumns(pool, g);
-                    for (int t = t0; t < t1; t++)
-                    {
-                        float[] target = t == 0 ? dwd : partials[t] = pool.Rent(size, zero: false);
-                        int offset = t == 0 ? gradW.Offset : 0;
-                        int end = Math.Min(g.N, (t + 1) * per);
-                        for (int n = t * per; n < end; n++)
-                            BackwardWeightImage(g, x, gradY, target, offset, n, cols, accumulate: n > t * per, parallel: false);
-                    }
-                    if (cols is not null) pool.Return(cols);
-                });
-                var sum = dwd.AsSpan(gradW.Offset, size);
-                for (int t = 1; t < workers; t++)
-                {
-                    TensorPrimitives.Add(sum, partials[t].AsSpan(0, size), sum);
-                    pool.Return(partials[t]);
-                }
-                return;
-            }
-            case ConvSchedule.ImageAtATime:
-            {
-                var cols = RentColumns(pool, g);
-                for (int n = 0; n < g.N; n++)
-                    BackwardWeightImage(g, x, gradY, dwd, gradW.Offset, n, cols, accumulate: n > 0, parallel: true);
-                if (cols is not null) pool.Return(cols);
-                return;
-            }
-        }
+        var chosen = schedule ?? Choose(g);
+        // Worker t > 0 of the per-thread schedule sums into partials[t]; worker 0 (and every other schedule) into gradW.
+        int workers = chosen == ConvSchedule.PerThread ? Workers(g).Count : 1;
+        var partials = new float[workers][];
+        partials[0] = dwd;
+        for (int t = 1; t < workers; t++) partials[t] = pool.Rent(size, zero: false);
+        int pixels = g.Pixels, og = g.GroupOutputs, kg = g.GroupRows;
 
-        float[] xd = Data(x), dyd = Data(gradY);
-        int pixels = g.Pixels, og = g.GroupOutputs, kg = g.GroupRows, chunk = ImagesPerChunk(g);
-        var colsBuf = pool.Rent(g.Rows * chunk * pixels, zero: false);
-        var gathered = pool.Rent(g.O * chunk * pixels, zero: false);
-        for (int n0 = 0; n0 < g.N; n0 += chunk)
+        Run(g, pool, chosen, (worker, first, count, isFirst, ws, parallel) =>
         {
-            int count = Math.Min(chunk, g.N - n0), width = count * pixels;
-            PatchColumns.Unfold(g, xd, x.Offset, n0, count, colsBuf, 0, pixels, width);
-            Gather(g, dyd, gradY.Offset, n0, count, gathered, width);
+            float[] target = partials[worker];
+            int offset = worker == 0 ? gradW.Offset : 0;
+            if (count == 1)
+            {
+                BackwardWeightImage(g, x, gradY, target, offset, first, ws.Columns, accumulate: !isFirst, parallel);
+                return;
+            }
+            int width = count * pixels;
+            PatchColumns.Unfold(g, xd, x.Offset, first, count, ws.Columns!, 0, pixels, width, parallel);
+            Gather(g, dyd, gradY.Offset, first, count, ws.Staging!, width, parallel);
             for (int grp = 0; grp < g.Groups; grp++)
                 Gemm.Multiply(og, kg, width,
-                    gathered, grp * og * width, width, 1,
-                    colsBuf, grp * kg * width, 1, width,
-                    dwd, gradW.Offset + grp * og * kg, kg, accumulate: n0 > 0);
+                    ws.Staging!, grp * og * width, width, 1,
+                    ws.Columns!, grp * kg * width, 1, width,
+                    target, offset + grp * og * kg, kg, accumulate: !isFirst);
+        });
+
+        var sum = dwd.AsSpan(gradW.Offset, size);
+        for (int t = 1; t < workers; t++)
+        {
+            TensorPrimitives.Add(sum, partials[t].AsSpan(0, size), sum);
+            pool.Return(partials[t]);
         }
-        pool.Return(colsBuf);
-        pool.Return(gathered);
     }
+
+    /// <summary>
+    /// Work on images <c>first .. first+count-1</c> by <c>worker</c>; <c>isFirst</c> marks the worker's first group,
+    /// <c>parallel</c> says whether the group may split its own work across threads.
+    /// </summary>
+    private delegate void ImageGroup(int worker, int first, int count, bool isFirst, ConvWorkspace workspace, bool parallel);
+
+    /// <summary>Runs <paramref name="body"/> over every image of the batch in groups, as <paramref name="schedule"/> says.</summary>
+    private static void Run(in ConvGeometry g, BufferPool pool, ConvSchedule schedule, ImageGroup body)
+    {
+        var geo = g;
+        if (schedule == ConvSchedule.PerThread)
+        {
+            var (workers, per) = Workers(g);
+            int group = GroupImages(g, ThreadColumns, per);
+            CpuParallel.For(workers, ImageMacs(g) * per, (t0, t1) =>
+            {
+                var ws = ConvWorkspace.Rent(pool, geo, group);
+                for (int t = t0; t < t1; t++)
+                {
+                    int start = t * per, end = Math.Min(geo.N, start + per);
+                    for (int n = start; n < end; n += group) body(t, n, Math.Min(group, end - n), n == start, ws, false);
+                }
+                ws.Return();
+            });
+            return;
+        }
+        int chunk = schedule == ConvSchedule.BatchedColumns ? GroupImages(g, TargetColumns, g.N) : 1;
+        var workspace = ConvWorkspace.Rent(pool, g, chunk);
+        for (int n = 0; n < g.N; n += chunk) body(0, n, Math.Min(chunk, g.N - n), n == 0, workspace, true);
+        workspace.Return();
+    }
+
+    /// <summary>Threads of the per-thread schedule and the run of images each takes.</summary>
+    private static (int Count, int PerWorker) Workers(in ConvGeometry g)
+    {
+        int workers = Math.Max(1, Math.Min(CpuParallel.MaxThreads, g.N));
+        int per = (g.N + workers - 1) / workers;
+        return ((g.N + per - 1) / per, per);
+    }
+
+    /// <summary>
+    /// Images per group: enough for about <paramref name="columns"/> GEMM columns, at most <paramref name="limit"/>,
+    /// with each buffer under <see cref="MaxColumnFloats"/>.
+    /// </summary>
+    internal static int GroupImages(in ConvGeometry g, int columns, int limit)
+    {
+        int pixels = Math.Max(1, g.Pixels);
+        long perImage = (long)Math.Max(g.Rows, g.O) * pixels;
+        long images = Math.Min(Math.Min(limit, (columns + pixels - 1) / pixels), MaxColumnFloats / Math.Max(1, perImage));
+        return (int)Math.Max(1, images);
+    }
+
+    private static long ImageMacs(in ConvGeometry g) => Math.Max(1, (long)g.O * g.Pixels * g.GroupRows);
 
     /// <summary>One image of the forward pass: bias rows, im2col, then a GEMM per group that accumulates onto the bias.</summary>
     private static void ForwardImage(in ConvGeometry g, Tensor x, Tensor w, Tensor? bias, Tensor y, int n, float[]? cols, bool parallel)
@@ -225,9 +229,10 @@ internal static class Convolution
             float[] bd = Data(bias);
             for (int o = 0; o < g.O; o++) yd.AsSpan(yo + o * pixels, pixels).Fill(bd[bias.Offset + o]);
         }
-        float[] b = cols ?? xd;
-        int bBase = cols is null ? x.Offset + n * g.C * pixels : 0;
-        if (cols is not null) PatchColumns.Unfold(g, xd, x.Offset, n, 1, cols, 0, 0, pixels, parallel);
+        bool inPlace = g.IsPointwise;
+        float[] b = inPlace ? xd : cols!;
+        int bBase = inPlace ? x.Offset + n * g.C * pixels : 0;
+        if (!inPlace) PatchColumns.Unfold(g, xd, x.Offset, n, 1, cols!, 0, 0, pixels, parallel);
         for (int grp = 0; grp < g.Groups; grp++)
             Gemm.Multiply(og, pixels, kg,
                 wd, w.Offset + grp * og * kg, kg, 1,
@@ -240,15 +245,16 @@ internal static class Convolution
     {
         float[] dyd = Data(gradY), wd = Data(w), dxd = Data(gradX);
         int pixels = g.Pixels, og = g.GroupOutputs, kg = g.GroupRows;
-        float[] c = cols ?? dxd;
-        int cBase = cols is null ? gradX.Offset + n * g.C * pixels : 0;
+        bool inPlace = g.IsPointwise;
+        float[] c = inPlace ? dxd : cols!;
+        int cBase = inPlace ? gradX.Offset + n * g.C * pixels : 0;
         int dyo = gradY.Offset + n * g.O * pixels;
         for (int grp = 0; grp < g.Groups; grp++)
             Gemm.Multiply(kg, pixels, og,
                 wd, w.Offset + grp * og * kg, 1, kg,
                 dyd, dyo + grp * og * pixels, pixels, 1,
                 c, cBase + grp * kg * pixels, pixels, accumulate: false);
-        if (cols is not null) PatchColumns.Fold(g, cols, 0, 0, pixels, dxd, gradX.Offset, n, 1, parallel);
+        if (!inPlace) PatchColumns.Fold(g, cols!, 0, 0, pixels, dxd, gradX.Offset, n, 1, parallel);
     }
 
     /// <summary>One image of backward-weight: im2col, then <c>dW[g] (+)= dY[g] @ cols[g]^T</c> per group.</summary>
@@ -257,9 +263,10 @@ internal static class Convolution
     {
         float[] xd = Data(x), dyd = Data(gradY);
         int pixels = g.Pixels, og = g.GroupOutputs, kg = g.GroupRows;
-        float[] b = cols ?? xd;
-        int bBase = cols is null ? x.Offset + n * g.C * pixels : 0;
-        if (cols is not null) PatchColumns.Unfold(g, xd, x.Offset, n, 1, cols, 0, 0, pixels, parallel);
+        bool inPlace = g.IsPointwise;
+        float[] b = inPlace ? xd : cols!;
+        int bBase = inPlace ? x.Offset + n * g.C * pixels : 0;
+        if (!inPlace) PatchColumns.Unfold(g, xd, x.Offset, n, 1, cols!, 0, 0, pixels, parallel);
         int dyo = gradY.Offset + n * g.O * pixels;
         for (int grp = 0; grp < g.Groups; grp++)
             Gemm.Multiply(og, kg, pixels,
@@ -269,34 +276,16 @@ internal static class Convolution
     }
 
     /// <summary>
-    /// How many images share one column matrix: enough to reach <see cref="TargetColumns"/> columns without exceeding
-    /// <see cref="MaxColumnFloats"/>.
-    /// </summary>
-    internal static int ImagesPerChunk(in ConvGeometry g)
-    {
-        int pixels = Math.Max(1, g.Pixels);
-        int images = Math.Min(g.N, (TargetColumns + pixels - 1) / pixels);
-        long perImage = (long)Math.Max(g.Rows, g.O) * pixels;
-        images = (int)Math.Min(images, Math.Max(1, MaxColumnFloats / Math.Max(1, perImage)));
-        return Math.Max(1, images);
-    }
-
-    private static long ImageMacs(in ConvGeometry g) => Math.Max(1, (long)g.O * g.Pixels * g.GroupRows);
-
-    /// <summary>A column buffer for one image, or null for a pointwise convolution (which reads the input in place).</summary>
-    private static float[]? RentColumns(BufferPool pool, in ConvGeometry g) =>
-        g.IsPointwise ? null : pool.Rent(g.Rows * g.Pixels, zero: false);
-
-    /// <summary>
-    /// Moves a batched GEMM result <c>[O, count*OH*OW]</c> into images <c>first ..</c> of y <c>[N, O, OH, OW]</c>,
+    /// Moves a group's GEMM result <c>[O, count*OH*OW]</c> into images <c>first ..</c> of y <c>[N, O, OH, OW]</c>,
     /// adding the bias on the way.
     /// </summary>
-    private static void Scatter(in ConvGeometry g, float[] product, int width, float[] y, int yOffset, int first, int count, Tensor? bias)
+    private static void Scatter(in ConvGeometry g, float[] product, int width, float[] y, int yOffset, int first, int count,
+        Tensor? bias, bool parallel)
     {
         int o = g.O, pixels = g.Pixels;
         float[]? bd = bias is null ? null : Data(bias);
         int bo = bias?.Offset ?? 0;
-        CpuParallel.For(count * o, pixels, (t0, t1) =>
+        void Rows(int t0, int t1)
         {
             for (int t = t0; t < t1; t++)
             {
@@ -306,21 +295,25 @@ internal static class Convolution
                 if (bd is null) src.CopyTo(dst);
                 else TensorPrimitives.Add(src, bd[bo + ch], dst);
             }
-        });
+        }
+        if (parallel) CpuParallel.For(count * o, pixels, Rows);
+        else Rows(0, count * o);
     }
 
     /// <summary>The inverse of <see cref="Scatter"/>: images <c>first ..</c> of dY side by side as <c>[O, count*OH*OW]</c>.</summary>
-    private static void Gather(in ConvGeometry g, float[] gradY, int offset, int first, int count, float[] gathered, int width)
+    private static void Gather(in ConvGeometry g, float[] gradY, int offset, int first, int count, float[] gathered, int width, bool parallel)
     {
         int o = g.O, pixels = g.Pixels;
-        CpuParallel.For(count * o, pixels, (t0, t1) =>
+        void Rows(int t0, int t1)
         {
             for (int t = t0; t < t1; t++)
             {
                 int i = t / o, ch = t % o;
                 gradY.AsSpan(offset + ((first + i) * o + ch) * pixels, pixels).CopyTo(gathered.AsSpan(ch * width + i * pixels, pixels));
             }
-        });
+        }
+        if (parallel) CpuParallel.For(count * o, pixels, Rows);
+        else Rows(0, count * o);
     }
 
     private static float[] Data(Tensor t) => ((CpuStorage)t.Storage).Data;

@@ -1,4 +1,5 @@
 using NetFromScratch.Tensors;
+using NetFromScratch.Tensors.Cpu;
 
 namespace NetFromScratch.Tests.Tensors;
 
@@ -74,23 +75,40 @@ public class ConvolutionTests(Device device)
         // The CPU backend picks a schedule from the sizes; force each one so every path meets every geometry.
         if (device.Kind != DeviceKind.Cpu) Assert.Ignore("CPU work schedules only.");
         var (x, w, b) = Inputs(k);
-        var yShape = new Shape(k.N, k.O, OutH(k), OutW(k));
-        var gy = Random(yShape, 7);
+        var gy = Random(new Shape(k.N, k.O, OutH(k), OutW(k)), 7);
         var expectedY = ReferenceForward(k, x.ToArray(), w.ToArray(), b?.ToArray());
         var expectedGx = ReferenceBackwardInput(k, gy.ToArray(), w.ToArray());
         var expectedGw = ReferenceBackwardWeight(k, x.ToArray(), gy.ToArray());
-        foreach (var schedule in Enum.GetValues<NetFromScratch.Tensors.Cpu.ConvSchedule>())
+        // Thread counts change how the per-thread schedule splits the batch (and so its groups and partial sums).
+        int saved = CpuParallel.MaxThreads;
+        try
         {
-            var y = Tensor.Empty(yShape, device);
-            NetFromScratch.Tensors.Cpu.Convolution.Forward(x, w, b, k.P, y, schedule);
-            TensorAssert.Close(expectedY, y, 1e-4f, 1e-4f);
-            var gx = Tensor.Empty(x.Shape, device);
-            NetFromScratch.Tensors.Cpu.Convolution.BackwardInput(gy, w, k.P, gx, schedule);
-            TensorAssert.Close(expectedGx, gx, 1e-4f, 1e-4f);
-            var gw = Tensor.Empty(w.Shape, device);
-            NetFromScratch.Tensors.Cpu.Convolution.BackwardWeight(x, gy, k.P, gw, schedule);
-            TensorAssert.Close(expectedGw, gw, 2e-4f, 1e-4f);
+            foreach (int threads in new[] { saved, 1, 3, 16 })
+            {
+                CpuParallel.MaxThreads = threads;
+                foreach (var schedule in Enum.GetValues<ConvSchedule>())
+                    CheckSchedule(k, schedule, x, w, b, gy, expectedY, expectedGx, expectedGw);
+            }
         }
+        finally
+        {
+            CpuParallel.MaxThreads = saved;
+        }
+    }
+
+    private void CheckSchedule(ConvCase k, ConvSchedule schedule, Tensor x, Tensor w, Tensor? b, Tensor gy,
+        float[] expectedY, float[] expectedGx, float[] expectedGw)
+    {
+        string what = $"{schedule} on {CpuParallel.MaxThreads} threads";
+        var y = Tensor.Empty(gy.Shape, device);
+        Convolution.Forward(x, w, b, k.P, y, schedule);
+        Assert.DoesNotThrow(() => TensorAssert.Close(expectedY, y, 1e-4f, 1e-4f), what);
+        var gx = Tensor.Empty(x.Shape, device);
+        Convolution.BackwardInput(gy, w, k.P, gx, schedule);
+        Assert.DoesNotThrow(() => TensorAssert.Close(expectedGx, gx, 1e-4f, 1e-4f), what);
+        var gw = Tensor.Empty(w.Shape, device);
+        Convolution.BackwardWeight(x, gy, k.P, gw, schedule);
+        Assert.DoesNotThrow(() => TensorAssert.Close(expectedGw, gw, 2e-4f, 1e-4f), what);
     }
 
     [Test]
