@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace NetFromScratch.Tensors.Cpu;
@@ -100,6 +101,11 @@ internal static unsafe class PatchColumns
                     continue;
                 }
                 long srcStep = (long)g.SH * w;
+                if (lo == 0 && hi == ow && sw == 1)
+                {
+                    for (int r = top; r < bottom; r++, src += srcStep, dst += ow) Copy(src, dst, ow);
+                    continue;
+                }
                 for (int r = top; r < bottom; r++, src += srcStep, dst += ow)
                 {
                     Clear(dst, lo);
@@ -177,6 +183,7 @@ internal static unsafe class PatchColumns
         return (lo, Math.Max(lo, hi));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Copy(float* src, float* dst, int n)
     {
         if (n >= 256)
@@ -192,6 +199,7 @@ internal static unsafe class PatchColumns
         for (; i < n; i++) dst[i] = src[i];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Clear(float* dst, int n)
     {
         if (n <= 0) return;
@@ -209,6 +217,7 @@ internal static unsafe class PatchColumns
     }
 
     /// <summary><c>dst[i] += src[i]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Add(float* src, float* dst, int n)
     {
         int i = 0;
