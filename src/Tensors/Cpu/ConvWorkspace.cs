@@ -1,10 +1,10 @@
 namespace NetFromScratch.Tensors.Cpu;
 
 /// <summary>
-/// The scratch buffers one convolution worker needs for a group of images: the column matrix
-/// <c>[C*kh*kw, images*OH*OW]</c> and, for more than one image, a staging matrix <c>[O, images*OH*OW]</c> that holds
-/// the GEMM result before it is scattered into <c>[N, O, OH, OW]</c> (or dY gathered from it). Rented from and given
-/// back to the backend's <see cref="BufferPool"/>, so a training step that repeats its shapes allocates nothing here.
+/// The scratch buffers one convolution worker needs for its tiles (<see cref="ConvTiling"/>): the column matrix
+/// <c>[C*kh*kw, width]</c> and, for tiles of several images, a staging matrix <c>[O, width]</c> that holds the GEMM
+/// result before it is scattered into <c>[N, O, OH, OW]</c> (or dY gathered into it). Rented from and given back
+/// to the backend's <see cref="BufferPool"/>, so a training step that repeats its shapes allocates nothing here.
 /// </summary>
 internal sealed class ConvWorkspace
 {
@@ -17,17 +17,18 @@ internal sealed class ConvWorkspace
         Staging = staging;
     }
 
-    /// <summary>Column matrix; null for a pointwise convolution of one image at a time (it reads its input in place).</summary>
+    /// <summary>Column matrix; null for a pointwise convolution with single-image tiles (it reads its input in place).</summary>
     public float[]? Columns { get; }
 
-    /// <summary>GEMM result or gathered gradient for a group of images; null when groups are single images.</summary>
+    /// <summary>GEMM result or gathered gradient of a tile of several images; null when tiles are bands of one image.</summary>
     public float[]? Staging { get; }
 
-    /// <summary>Buffers for groups of up to <paramref name="images"/> images.</summary>
-    public static ConvWorkspace Rent(BufferPool pool, in ConvGeometry g, int images)
+    /// <summary>Buffers for the tiles of <paramref name="tiling"/>.</summary>
+    public static ConvWorkspace Rent(BufferPool pool, in ConvGeometry g, ConvTiling tiling)
     {
-        float[]? columns = g.IsPointwise && images == 1 ? null : pool.Rent(g.Rows * images * g.Pixels, zero: false);
-        float[]? staging = images == 1 ? null : pool.Rent(g.O * images * g.Pixels, zero: false);
+        int width = tiling.MaxWidth(g);
+        float[]? columns = g.IsPointwise && tiling.Images == 1 ? null : pool.Rent(g.Rows * width, zero: false);
+        float[]? staging = tiling.Images == 1 ? null : pool.Rent(g.O * width, zero: false);
         return new ConvWorkspace(pool, columns, staging);
     }
 

@@ -9,15 +9,16 @@ namespace NetFromScratch.Tensors.Cpu;
 /// A 1x1 kernel with unit stride and no padding skips im2col: the input planes already are the column matrix.
 /// </summary>
 /// <remarks>
-/// <para>Images are processed in groups. A group of one image has the GEMM write straight into the output (and
-/// read dY in place). A group of several small images is unfolded side by side into one column matrix
-/// <c>[C*kh*kw, images*OH*OW]</c>, so that a single wider GEMM covers it; its result <c>[O, images*OH*OW]</c> is then
-/// scattered into <c>[N, O, OH, OW]</c> (and dY gathered the other way).</para>
-/// <para>Three schedules (<see cref="ConvSchedule"/>): when the batch splits evenly across the threads, or an image's
-/// product is too small for a multi-threaded GEMM, each thread takes its own run of images with its own buffers and
-/// single-threaded GEMMs (for backward-weight each thread sums into its own partial dW, and the partials are added
-/// in thread order, so no two threads write one gradient). Otherwise groups run one after another with the GEMM
-/// and the unfolding split across threads: batched groups for small feature maps, single images for large ones.</para>
+/// <para>Work is cut into tiles (<see cref="ConvTiling"/>) of a few hundred to a few thousand GEMM columns, so that
+/// each column matrix is still in cache when the GEMM reads it. A large image is cut into bands of output rows;
+/// the GEMM then reads and writes its band of the image in place (leading dimension OH*OW). Small images are put
+/// side by side in one column matrix <c>[C*kh*kw, images*OH*OW]</c> so the GEMM is wide enough to run well; its
+/// result <c>[O, images*OH*OW]</c> is scattered into <c>[N, O, OH, OW]</c> (and dY gathered the other way).</para>
+/// <para>Three schedules (<see cref="ConvSchedule"/>): when the batch splits evenly across the threads, or an
+/// image's product is too small for a multi-threaded GEMM, each thread takes its own run of images with its own
+/// buffers and single-threaded GEMMs; for backward-weight each thread sums into its own partial dW and the
+/// partials are added in thread order, so no two threads write one gradient. Otherwise tiles run one after
+/// another with the GEMM and the unfolding split across threads.</para>
 /// </remarks>
 internal static class Convolution
 {
@@ -27,16 +28,16 @@ internal static class Convolution
     /// <summary>Smallest fraction of the threads that must be busy for the per-thread schedule when images are large.</summary>
     internal static double MinThreadBalance = 0.75;
 
-    /// <summary>Output pixels per image from which one image alone makes a wide enough GEMM.</summary>
+    /// <summary>Output pixels per image from which one image alone makes a wide enough multi-threaded GEMM.</summary>
     internal static int DirectPixels = 1024;
 
-    /// <summary>Columns a thread's own group of images aims for: wide enough for the GEMM, small enough to stay in L2.</summary>
+    /// <summary>GEMM columns of a tile in the per-thread schedule: its column matrix should stay in the core's L2.</summary>
     internal static int ThreadColumns = 256;
 
-    /// <summary>Columns a batched group (all threads) aims for.</summary>
-    internal static int TargetColumns = 4096;
+    /// <summary>GEMM columns of a tile shared by all threads.</summary>
+    internal static int SharedColumns = 4096;
 
-    /// <summary>Upper bound, in floats, on one column or staging matrix of a group of several images.</summary>
+    /// <summary>Upper bound, in floats, on one column or staging matrix.</summary>
     internal static int MaxColumnFloats = 1 << 22;
 
     public static void Im2Col(Tensor x, int kernelH, int kernelW, Conv2dParams p, Tensor columns)
@@ -69,22 +70,38 @@ internal static class Convolution
     {
         var g = ConvGeometry.Of(x.Shape, w.Shape, p);
         float[] xd = Data(x), wd = Data(w), yd = Data(y);
+        float[]? bd = bias is null ? null : Data(bias);
+        int bo = bias?.Offset ?? 0;
         int pixels = g.Pixels, og = g.GroupOutputs, kg = g.GroupRows;
-        Run(g, PoolOf(x), schedule ?? Choose(g), (_, first, count, _, ws, parallel) =>
+        Run(g, PoolOf(x), schedule ?? Choose(g), (tile, ws, parallel) =>
         {
-            if (count == 1)
+            int n = tile.First;
+            if (tile.Count == 1)
             {
-                ForwardImage(g, x, w, bias, y, first, ws.Columns, parallel);
+                // A band of one image: the GEMM accumulates onto the bias, straight into y (leading dimension OH*OW).
+                int start = tile.RowStart * g.OW, width = (tile.RowEnd - tile.RowStart) * g.OW;
+                int yo = y.Offset + n * g.O * pixels + start;
+                if (bd is not null)
+                    for (int o = 0; o < g.O; o++) yd.AsSpan(yo + o * pixels, width).Fill(bd[bo + o]);
+                var (b, bBase, ldb) = g.IsPointwise
+                    ? (xd, x.Offset + n * g.C * pixels + start, pixels)
+                    : (ws.Columns!, 0, width);
+                if (!g.IsPointwise) PatchColumns.Unfold(g, xd, x.Offset, n, 1, tile.RowStart, tile.RowEnd, b, 0, 0, width, parallel);
+                for (int grp = 0; grp < g.Groups; grp++)
+                    Gemm.Multiply(og, width, kg,
+                        wd, w.Offset + grp * og * kg, kg, 1,
+                        b, bBase + grp * kg * ldb, ldb, 1,
+                        yd, yo + grp * og * pixels, pixels, accumulate: bd is not null);
                 return;
             }
-            int width = count * pixels;
-            PatchColumns.Unfold(g, xd, x.Offset, first, count, ws.Columns!, 0, pixels, width, parallel);
+            int cols = tile.Count * pixels;
+            PatchColumns.Unfold(g, xd, x.Offset, n, tile.Count, ws.Columns!, 0, pixels, cols, parallel);
             for (int grp = 0; grp < g.Groups; grp++)
-                Gemm.Multiply(og, width, kg,
+                Gemm.Multiply(og, cols, kg,
                     wd, w.Offset + grp * og * kg, kg, 1,
-                    ws.Columns!, grp * kg * width, width, 1,
-                    ws.Staging!, grp * og * width, width, accumulate: false);
-            Scatter(g, ws.Staging!, width, yd, y.Offset, first, count, bias, parallel);
+                    ws.Columns!, grp * kg * cols, cols, 1,
+                    ws.Staging!, grp * og * cols, cols, accumulate: false);
+            Scatter(g, ws.Staging!, cols, yd, y.Offset, n, tile.Count, bd, bo, parallel);
         });
     }
 
@@ -99,21 +116,35 @@ internal static class Convolution
             return;
         }
         int pixels = g.Pixels, og = g.GroupOutputs, kg = g.GroupRows;
-        Run(g, PoolOf(gradY), schedule ?? Choose(g), (_, first, count, _, ws, parallel) =>
+        Run(g, PoolOf(gradY), schedule ?? Choose(g), (tile, ws, parallel) =>
         {
-            if (count == 1)
+            int n = tile.First;
+            if (tile.Count == 1)
             {
-                BackwardInputImage(g, gradY, w, gradX, first, ws.Columns, parallel);
+                int start = tile.RowStart * g.OW, width = (tile.RowEnd - tile.RowStart) * g.OW;
+                int dyo = gradY.Offset + n * g.O * pixels + start;
+                // Pointwise: the band of gradX is its own column matrix, so the GEMM writes it directly.
+                var (c, cBase, ldc) = g.IsPointwise
+                    ? (dxd, gradX.Offset + n * g.C * pixels + start, pixels)
+                    : (ws.Columns!, 0, width);
+                for (int grp = 0; grp < g.Groups; grp++)
+                    Gemm.Multiply(kg, width, og,
+                        wd, w.Offset + grp * og * kg, 1, kg,
+                        dyd, dyo + grp * og * pixels, pixels, 1,
+                        c, cBase + grp * kg * ldc, ldc, accumulate: false);
+                if (!g.IsPointwise)
+                    PatchColumns.Fold(g, c, 0, 0, width, dxd, gradX.Offset, n, 1, tile.RowStart, tile.RowEnd,
+                        clear: tile.RowStart == 0, parallel);
                 return;
             }
-            int width = count * pixels;
-            Gather(g, dyd, gradY.Offset, first, count, ws.Staging!, width, parallel);
+            int cols = tile.Count * pixels;
+            Gather(g, dyd, gradY.Offset, n, tile.Count, ws.Staging!, cols, parallel);
             for (int grp = 0; grp < g.Groups; grp++)
-                Gemm.Multiply(kg, width, og,
+                Gemm.Multiply(kg, cols, og,
                     wd, w.Offset + grp * og * kg, 1, kg,
-                    ws.Staging!, grp * og * width, width, 1,
-                    ws.Columns!, grp * kg * width, width, accumulate: false);
-            PatchColumns.Fold(g, ws.Columns!, 0, pixels, width, dxd, gradX.Offset, first, count, parallel);
+                    ws.Staging!, grp * og * cols, cols, 1,
+                    ws.Columns!, grp * kg * cols, cols, accumulate: false);
+            PatchColumns.Fold(g, ws.Columns!, 0, pixels, cols, dxd, gradX.Offset, n, tile.Count, parallel);
         });
     }
 
@@ -130,30 +161,42 @@ internal static class Convolution
         }
         var pool = PoolOf(x);
         var chosen = schedule ?? Choose(g);
-        // Worker t > 0 of the per-thread schedule sums into partials[t]; worker 0 (and every other schedule) into gradW.
+        // Worker t > 0 of the per-thread schedule sums into partials[t]; worker 0 (every tile of the other schedules) into gradW.
         int workers = chosen == ConvSchedule.PerThread ? Workers(g).Count : 1;
         var partials = new float[workers][];
         partials[0] = dwd;
         for (int t = 1; t < workers; t++) partials[t] = pool.Rent(size, zero: false);
         int pixels = g.Pixels, og = g.GroupOutputs, kg = g.GroupRows;
 
-        Run(g, pool, chosen, (worker, first, count, isFirst, ws, parallel) =>
+        Run(g, pool, chosen, (tile, ws, parallel) =>
         {
-            float[] target = partials[worker];
-            int offset = worker == 0 ? gradW.Offset : 0;
-            if (count == 1)
+            int n = tile.First;
+            float[] target = partials[tile.Worker];
+            int offset = tile.Worker == 0 ? gradW.Offset : 0;
+            bool accumulate = !tile.IsFirst;
+            if (tile.Count == 1)
             {
-                BackwardWeightImage(g, x, gradY, target, offset, first, ws.Columns, accumulate: !isFirst, parallel);
+                int start = tile.RowStart * g.OW, width = (tile.RowEnd - tile.RowStart) * g.OW;
+                int dyo = gradY.Offset + n * g.O * pixels + start;
+                var (b, bBase, ldb) = g.IsPointwise
+                    ? (xd, x.Offset + n * g.C * pixels + start, pixels)
+                    : (ws.Columns!, 0, width);
+                if (!g.IsPointwise) PatchColumns.Unfold(g, xd, x.Offset, n, 1, tile.RowStart, tile.RowEnd, b, 0, 0, width, parallel);
+                for (int grp = 0; grp < g.Groups; grp++)
+                    Gemm.Multiply(og, kg, width,
+                        dyd, dyo + grp * og * pixels, pixels, 1,
+                        b, bBase + grp * kg * ldb, 1, ldb,
+                        target, offset + grp * og * kg, kg, accumulate);
                 return;
             }
-            int width = count * pixels;
-            PatchColumns.Unfold(g, xd, x.Offset, first, count, ws.Columns!, 0, pixels, width, parallel);
-            Gather(g, dyd, gradY.Offset, first, count, ws.Staging!, width, parallel);
+            int cols = tile.Count * pixels;
+            PatchColumns.Unfold(g, xd, x.Offset, n, tile.Count, ws.Columns!, 0, pixels, cols, parallel);
+            Gather(g, dyd, gradY.Offset, n, tile.Count, ws.Staging!, cols, parallel);
             for (int grp = 0; grp < g.Groups; grp++)
-                Gemm.Multiply(og, kg, width,
-                    ws.Staging!, grp * og * width, width, 1,
-                    ws.Columns!, grp * kg * width, 1, width,
-                    target, offset + grp * og * kg, kg, accumulate: !isFirst);
+                Gemm.Multiply(og, kg, cols,
+                    ws.Staging!, grp * og * cols, cols, 1,
+                    ws.Columns!, grp * kg * cols, 1, cols,
+                    target, offset + grp * og * kg, kg, accumulate);
         });
 
         var sum = dwd.AsSpan(gradW.Offset, size);
@@ -164,36 +207,54 @@ internal static class Convolution
         }
     }
 
-    /// <summary>
-    /// Work on images <c>first .. first+count-1</c> by <c>worker</c>; <c>isFirst</c> marks the worker's first group,
-    /// <c>parallel</c> says whether the group may split its own work across threads.
-    /// </summary>
-    private delegate void ImageGroup(int worker, int first, int count, bool isFirst, ConvWorkspace workspace, bool parallel);
+    /// <summary>The work of one tile; <c>parallel</c> says whether it may split its own work across threads.</summary>
+    private delegate void TileWork(ConvTile tile, ConvWorkspace workspace, bool parallel);
 
-    /// <summary>Runs <paramref name="body"/> over every image of the batch in groups, as <paramref name="schedule"/> says.</summary>
-    private static void Run(in ConvGeometry g, BufferPool pool, ConvSchedule schedule, ImageGroup body)
+    /// <summary>Runs <paramref name="body"/> over every tile of the batch, as <paramref name="schedule"/> says.</summary>
+    private static void Run(in ConvGeometry g, BufferPool pool, ConvSchedule schedule, TileWork body)
     {
         var geo = g;
         if (schedule == ConvSchedule.PerThread)
         {
             var (workers, per) = Workers(g);
-            int group = GroupImages(g, ThreadColumns, per);
+            var tiling = ConvTiling.For(g, ThreadColumns, per, MaxColumnFloats);
             CpuParallel.For(workers, ImageMacs(g) * per, (t0, t1) =>
             {
-                var ws = ConvWorkspace.Rent(pool, geo, group);
+                var ws = ConvWorkspace.Rent(pool, geo, tiling);
                 for (int t = t0; t < t1; t++)
-                {
-                    int start = t * per, end = Math.Min(geo.N, start + per);
-                    for (int n = start; n < end; n += group) body(t, n, Math.Min(group, end - n), n == start, ws, false);
-                }
+                    Tiles(geo, tiling, t, t * per, Math.Min(geo.N, (t + 1) * per), ws, body, parallel: false);
                 ws.Return();
             });
             return;
         }
-        int chunk = schedule == ConvSchedule.BatchedColumns ? GroupImages(g, TargetColumns, g.N) : 1;
-        var workspace = ConvWorkspace.Rent(pool, g, chunk);
-        for (int n = 0; n < g.N; n += chunk) body(0, n, Math.Min(chunk, g.N - n), n == 0, workspace, true);
+        var shared = schedule == ConvSchedule.BatchedColumns
+            ? ConvTiling.For(g, SharedColumns, g.N, MaxColumnFloats)
+            : ConvTiling.For(g, SharedColumns, 1, MaxColumnFloats);
+        var workspace = ConvWorkspace.Rent(pool, g, shared);
+        Tiles(g, shared, 0, 0, g.N, workspace, body, parallel: true);
         workspace.Return();
+    }
+
+    /// <summary>Runs the tiles of images <c>[start, end)</c> in order on the calling thread.</summary>
+    private static void Tiles(in ConvGeometry g, ConvTiling tiling, int worker, int start, int end, ConvWorkspace ws,
+        TileWork body, bool parallel)
+    {
+        bool isFirst = true;
+        for (int n = start; n < end; n += tiling.Images)
+        {
+            int count = Math.Min(tiling.Images, end - n);
+            if (count > 1)
+            {
+                body(new ConvTile(worker, n, count, 0, g.OH, isFirst), ws, parallel);
+                isFirst = false;
+                continue;
+            }
+            for (int r = 0; r < g.OH; r += tiling.Rows)
+            {
+                body(new ConvTile(worker, n, 1, r, Math.Min(g.OH, r + tiling.Rows), isFirst), ws, parallel);
+                isFirst = false;
+            }
+        }
     }
 
     /// <summary>Threads of the per-thread schedule and the run of images each takes.</summary>
@@ -204,87 +265,16 @@ internal static class Convolution
         return ((g.N + per - 1) / per, per);
     }
 
-    /// <summary>
-    /// Images per group: enough for about <paramref name="columns"/> GEMM columns, at most <paramref name="limit"/>,
-    /// with each buffer under <see cref="MaxColumnFloats"/>.
-    /// </summary>
-    internal static int GroupImages(in ConvGeometry g, int columns, int limit)
-    {
-        int pixels = Math.Max(1, g.Pixels);
-        long perImage = (long)Math.Max(g.Rows, g.O) * pixels;
-        long images = Math.Min(Math.Min(limit, (columns + pixels - 1) / pixels), MaxColumnFloats / Math.Max(1, perImage));
-        return (int)Math.Max(1, images);
-    }
-
     private static long ImageMacs(in ConvGeometry g) => Math.Max(1, (long)g.O * g.Pixels * g.GroupRows);
 
-    /// <summary>One image of the forward pass: bias rows, im2col, then a GEMM per group that accumulates onto the bias.</summary>
-    private static void ForwardImage(in ConvGeometry g, Tensor x, Tensor w, Tensor? bias, Tensor y, int n, float[]? cols, bool parallel)
-    {
-        float[] xd = Data(x), wd = Data(w), yd = Data(y);
-        int pixels = g.Pixels, og = g.GroupOutputs, kg = g.GroupRows;
-        int yo = y.Offset + n * g.O * pixels;
-        if (bias is not null)
-        {
-            float[] bd = Data(bias);
-            for (int o = 0; o < g.O; o++) yd.AsSpan(yo + o * pixels, pixels).Fill(bd[bias.Offset + o]);
-        }
-        bool inPlace = g.IsPointwise;
-        float[] b = inPlace ? xd : cols!;
-        int bBase = inPlace ? x.Offset + n * g.C * pixels : 0;
-        if (!inPlace) PatchColumns.Unfold(g, xd, x.Offset, n, 1, cols!, 0, 0, pixels, parallel);
-        for (int grp = 0; grp < g.Groups; grp++)
-            Gemm.Multiply(og, pixels, kg,
-                wd, w.Offset + grp * og * kg, kg, 1,
-                b, bBase + grp * kg * pixels, pixels, 1,
-                yd, yo + grp * og * pixels, pixels, accumulate: bias is not null);
-    }
-
-    /// <summary>One image of backward-input: a GEMM per group into the columns (or, pointwise, into gradX), then col2im.</summary>
-    private static void BackwardInputImage(in ConvGeometry g, Tensor gradY, Tensor w, Tensor gradX, int n, float[]? cols, bool parallel)
-    {
-        float[] dyd = Data(gradY), wd = Data(w), dxd = Data(gradX);
-        int pixels = g.Pixels, og = g.GroupOutputs, kg = g.GroupRows;
-        bool inPlace = g.IsPointwise;
-        float[] c = inPlace ? dxd : cols!;
-        int cBase = inPlace ? gradX.Offset + n * g.C * pixels : 0;
-        int dyo = gradY.Offset + n * g.O * pixels;
-        for (int grp = 0; grp < g.Groups; grp++)
-            Gemm.Multiply(kg, pixels, og,
-                wd, w.Offset + grp * og * kg, 1, kg,
-                dyd, dyo + grp * og * pixels, pixels, 1,
-                c, cBase + grp * kg * pixels, pixels, accumulate: false);
-        if (!inPlace) PatchColumns.Fold(g, cols!, 0, 0, pixels, dxd, gradX.Offset, n, 1, parallel);
-    }
-
-    /// <summary>One image of backward-weight: im2col, then <c>dW[g] (+)= dY[g] @ cols[g]^T</c> per group.</summary>
-    private static void BackwardWeightImage(in ConvGeometry g, Tensor x, Tensor gradY, float[] dw, int dwOffset, int n,
-        float[]? cols, bool accumulate, bool parallel)
-    {
-        float[] xd = Data(x), dyd = Data(gradY);
-        int pixels = g.Pixels, og = g.GroupOutputs, kg = g.GroupRows;
-        bool inPlace = g.IsPointwise;
-        float[] b = inPlace ? xd : cols!;
-        int bBase = inPlace ? x.Offset + n * g.C * pixels : 0;
-        if (!inPlace) PatchColumns.Unfold(g, xd, x.Offset, n, 1, cols!, 0, 0, pixels, parallel);
-        int dyo = gradY.Offset + n * g.O * pixels;
-        for (int grp = 0; grp < g.Groups; grp++)
-            Gemm.Multiply(og, kg, pixels,
-                dyd, dyo + grp * og * pixels, pixels, 1,
-                b, bBase + grp * kg * pixels, 1, pixels,
-                dw, dwOffset + grp * og * kg, kg, accumulate);
-    }
-
     /// <summary>
-    /// Moves a group's GEMM result <c>[O, count*OH*OW]</c> into images <c>first ..</c> of y <c>[N, O, OH, OW]</c>,
+    /// Moves a tile's GEMM result <c>[O, count*OH*OW]</c> into images <c>first ..</c> of y <c>[N, O, OH, OW]</c>,
     /// adding the bias on the way.
     /// </summary>
     private static void Scatter(in ConvGeometry g, float[] product, int width, float[] y, int yOffset, int first, int count,
-        Tensor? bias, bool parallel)
+        float[]? bias, int biasOffset, bool parallel)
     {
         int o = g.O, pixels = g.Pixels;
-        float[]? bd = bias is null ? null : Data(bias);
-        int bo = bias?.Offset ?? 0;
         void Rows(int t0, int t1)
         {
             for (int t = t0; t < t1; t++)
@@ -292,8 +282,8 @@ internal static class Convolution
                 int i = t / o, ch = t % o;
                 var src = product.AsSpan(ch * width + i * pixels, pixels);
                 var dst = y.AsSpan(yOffset + ((first + i) * o + ch) * pixels, pixels);
-                if (bd is null) src.CopyTo(dst);
-                else TensorPrimitives.Add(src, bd[bo + ch], dst);
+                if (bias is null) src.CopyTo(dst);
+                else TensorPrimitives.Add(src, bias[biasOffset + ch], dst);
             }
         }
         if (parallel) CpuParallel.For(count * o, pixels, Rows);

@@ -20,12 +20,21 @@ namespace NetFromScratch.Tensors.Cpu;
 internal static unsafe class PatchColumns
 {
     /// <summary>
-    /// Unfolds images <c>first .. first+count-1</c> of <paramref name="x"/> (contiguous <c>[N, C, H, W]</c> starting at
+    /// Unfolds whole images <c>first .. first+count-1</c> of <paramref name="x"/> (contiguous <c>[N, C, H, W]</c> starting at
     /// <paramref name="xOffset"/>). Image <c>i</c> of the run writes its rows starting at
     /// <c>colsOffset + i * imageStride</c>, rows <paramref name="ld"/> apart.
     /// </summary>
     /// <remarks>Splits the (image, channel) planes across threads when <paramref name="parallel"/>; callers that already run one image per thread pass false.</remarks>
     public static void Unfold(in ConvGeometry g, float[] x, int xOffset, int first, int count,
+        float[] cols, int colsOffset, int imageStride, int ld, bool parallel = true) =>
+        Unfold(g, x, xOffset, first, count, 0, g.OH, cols, colsOffset, imageStride, ld, parallel);
+
+    /// <summary>
+    /// As the whole-image overload, for output rows <c>[rowStart, rowEnd)</c> only: output pixel <c>(r, ow)</c> lands in
+    /// column <c>(r - rowStart) * OW + ow</c>. Unfolding a large image a band of rows at a time keeps the column
+    /// matrix in cache for the GEMM that reads it.
+    /// </summary>
+    public static void Unfold(in ConvGeometry g, float[] x, int xOffset, int first, int count, int rowStart, int rowEnd,
         float[] cols, int colsOffset, int imageStride, int ld, bool parallel = true)
     {
         var geo = g;
@@ -40,20 +49,30 @@ internal static unsafe class PatchColumns
                     int i = t / geo.C, c = t % geo.C;
                     long plane = xOffset + ((long)(first + i) * geo.C + c) * geo.Plane;
                     long rows = colsOffset + (long)i * imageStride + (long)c * geo.KH * geo.KW * ld;
-                    UnfoldChannel(geo, taps, xp + plane, cp + rows, ld);
+                    UnfoldChannel(geo, taps, rowStart, rowEnd, xp + plane, cp + rows, ld);
                 }
             }
         }
-        if (parallel) CpuParallel.For(count * g.C, (long)g.KH * g.KW * g.Pixels, Planes);
+        if (parallel) CpuParallel.For(count * g.C, (long)g.KH * g.KW * (rowEnd - rowStart) * g.OW, Planes);
         else Planes(0, count * g.C);
     }
 
     /// <summary>
-    /// The adjoint of <see cref="Unfold"/>: overwrites each plane of images <c>first .. first+count-1</c> of
-    /// <paramref name="x"/> with the sum of the column entries that were read from it.
+    /// The adjoint of <see cref="Unfold(in ConvGeometry, float[], int, int, int, float[], int, int, int, bool)"/>:
+    /// overwrites each plane of images <c>first .. first+count-1</c> of <paramref name="x"/> with the sum of the
+    /// column entries that were read from it.
     /// </summary>
     public static void Fold(in ConvGeometry g, float[] cols, int colsOffset, int imageStride, int ld,
-        float[] x, int xOffset, int first, int count, bool parallel = true)
+        float[] x, int xOffset, int first, int count, bool parallel = true) =>
+        Fold(g, cols, colsOffset, imageStride, ld, x, xOffset, first, count, 0, g.OH, clear: true, parallel);
+
+    /// <summary>
+    /// Adds back the columns of output rows <c>[rowStart, rowEnd)</c> (laid out as the banded
+    /// <see cref="Unfold(in ConvGeometry, float[], int, int, int, int, int, float[], int, int, int, bool)"/> writes them),
+    /// clearing each plane first when <paramref name="clear"/> (the first band of an image).
+    /// </summary>
+    public static void Fold(in ConvGeometry g, float[] cols, int colsOffset, int imageStride, int ld,
+        float[] x, int xOffset, int first, int count, int rowStart, int rowEnd, bool clear, bool parallel = true)
     {
         var geo = g;
         void Planes(int t0, int t1)
@@ -67,33 +86,34 @@ internal static unsafe class PatchColumns
                     int i = t / geo.C, c = t % geo.C;
                     long plane = xOffset + ((long)(first + i) * geo.C + c) * geo.Plane;
                     long rows = colsOffset + (long)i * imageStride + (long)c * geo.KH * geo.KW * ld;
-                    FoldChannel(geo, taps, cp + rows, ld, xp + plane);
+                    if (clear) Clear(xp + plane, geo.Plane);
+                    FoldChannel(geo, taps, rowStart, rowEnd, cp + rows, ld, xp + plane);
                 }
             }
         }
-        if (parallel) CpuParallel.For(count * g.C, (long)g.KH * g.KW * g.Pixels, Planes);
+        if (parallel) CpuParallel.For(count * g.C, (long)g.KH * g.KW * (rowEnd - rowStart) * g.OW, Planes);
         else Planes(0, count * g.C);
     }
 
-    /// <summary>Writes the kh*kw rows (<paramref name="ld"/> apart) of one channel plane.</summary>
-    private static void UnfoldChannel(in ConvGeometry g, int* taps, float* plane, float* rows, int ld)
+    /// <summary>Writes the kh*kw rows (<paramref name="ld"/> apart) of one channel plane for output rows <c>[rowStart, rowEnd)</c>.</summary>
+    private static void UnfoldChannel(in ConvGeometry g, int* taps, int rowStart, int rowEnd, float* plane, float* rows, int ld)
     {
-        int ow = g.OW, oh = g.OH, sw = g.SW, w = g.W;
+        int ow = g.OW, sw = g.SW, w = g.W;
         int* columnTaps = taps + 2 * g.KH;
         for (int ki = 0; ki < g.KH; ki++)
         {
             int hShift = ki * g.DH - g.PH;
-            int top = taps[2 * ki], bottom = taps[2 * ki + 1];
+            int top = Math.Clamp(taps[2 * ki], rowStart, rowEnd), bottom = Math.Clamp(taps[2 * ki + 1], top, rowEnd);
             for (int kj = 0; kj < g.KW; kj++)
             {
                 int wShift = kj * g.DW - g.PW;
                 int lo = columnTaps[2 * kj], hi = columnTaps[2 * kj + 1];
                 float* row = rows + (long)(ki * g.KW + kj) * ld;
-                Clear(row, top * ow);
-                Clear(row + bottom * ow, (oh - bottom) * ow);
+                Clear(row, (top - rowStart) * ow);
+                Clear(row + (bottom - rowStart) * ow, (rowEnd - bottom) * ow);
                 if (top >= bottom) continue;
                 float* src = plane + (top * g.SH + hShift) * w + wShift;
-                float* dst = row + top * ow;
+                float* dst = row + (top - rowStart) * ow;
                 if (sw == 1 && g.SH == 1 && lo == 0 && hi == ow && ow == w)
                 {
                     // Whole input rows: the run of output rows is one block of the plane.
@@ -117,23 +137,22 @@ internal static unsafe class PatchColumns
         }
     }
 
-    /// <summary>Clears one channel plane and adds back its kh*kw rows.</summary>
-    private static void FoldChannel(in ConvGeometry g, int* taps, float* rows, int ld, float* plane)
+    /// <summary>Adds the kh*kw rows of output rows <c>[rowStart, rowEnd)</c> back into one channel plane.</summary>
+    private static void FoldChannel(in ConvGeometry g, int* taps, int rowStart, int rowEnd, float* rows, int ld, float* plane)
     {
         int ow = g.OW, sw = g.SW, w = g.W;
         int* columnTaps = taps + 2 * g.KH;
-        Clear(plane, g.Plane);
         for (int ki = 0; ki < g.KH; ki++)
         {
             int hShift = ki * g.DH - g.PH;
-            int top = taps[2 * ki], bottom = taps[2 * ki + 1];
+            int top = Math.Clamp(taps[2 * ki], rowStart, rowEnd), bottom = Math.Clamp(taps[2 * ki + 1], top, rowEnd);
             if (top >= bottom) continue;
             for (int kj = 0; kj < g.KW; kj++)
             {
                 int wShift = kj * g.DW - g.PW;
                 int lo = columnTaps[2 * kj], hi = columnTaps[2 * kj + 1];
                 if (lo >= hi) continue;
-                float* src = rows + (long)(ki * g.KW + kj) * ld + top * ow;
+                float* src = rows + (long)(ki * g.KW + kj) * ld + (top - rowStart) * ow;
                 float* dst = plane + (top * g.SH + hShift) * w + wShift;
                 if (sw == 1 && g.SH == 1 && lo == 0 && hi == ow && ow == w)
                 {

@@ -79,13 +79,15 @@ public class ConvolutionTests(Device device)
         var expectedY = ReferenceForward(k, x.ToArray(), w.ToArray(), b?.ToArray());
         var expectedGx = ReferenceBackwardInput(k, gy.ToArray(), w.ToArray());
         var expectedGw = ReferenceBackwardWeight(k, x.ToArray(), gy.ToArray());
-        // Thread counts change how the per-thread schedule splits the batch (and so its groups and partial sums).
-        int saved = CpuParallel.MaxThreads;
+        // Thread counts change how the per-thread schedule splits the batch (and so its tiles and partial sums);
+        // narrow tiles cut even these small images into bands of rows.
+        int saved = CpuParallel.MaxThreads, savedThreadColumns = Convolution.ThreadColumns, savedSharedColumns = Convolution.SharedColumns;
         try
         {
-            foreach (int threads in new[] { saved, 1, 3, 16 })
+            foreach (var (threads, columns) in new[] { (saved, 0), (1, 0), (3, 0), (16, 0), (3, 24), (1, 7) })
             {
                 CpuParallel.MaxThreads = threads;
+                if (columns > 0) Convolution.ThreadColumns = Convolution.SharedColumns = columns;
                 foreach (var schedule in Enum.GetValues<ConvSchedule>())
                     CheckSchedule(k, schedule, x, w, b, gy, expectedY, expectedGx, expectedGw);
             }
@@ -93,13 +95,15 @@ public class ConvolutionTests(Device device)
         finally
         {
             CpuParallel.MaxThreads = saved;
+            Convolution.ThreadColumns = savedThreadColumns;
+            Convolution.SharedColumns = savedSharedColumns;
         }
     }
 
     private void CheckSchedule(ConvCase k, ConvSchedule schedule, Tensor x, Tensor w, Tensor? b, Tensor gy,
         float[] expectedY, float[] expectedGx, float[] expectedGw)
     {
-        string what = $"{schedule} on {CpuParallel.MaxThreads} threads";
+        string what = $"{schedule} on {CpuParallel.MaxThreads} threads, tiles of {Convolution.ThreadColumns}/{Convolution.SharedColumns} columns";
         var y = Tensor.Empty(gy.Shape, device);
         Convolution.Forward(x, w, b, k.P, y, schedule);
         Assert.DoesNotThrow(() => TensorAssert.Close(expectedY, y, 1e-4f, 1e-4f), what);
