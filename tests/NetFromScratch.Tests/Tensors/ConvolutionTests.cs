@@ -23,6 +23,7 @@ public class ConvolutionTests(Device device)
         yield return new("pad 1 with bias", 2, 3, 7, 6, 4, 3, 3, Conv2dParams.Square(1, 1), true);
         yield return new("stride 2, 3x2 kernel, pad 1x0", 2, 3, 9, 8, 4, 3, 2, new Conv2dParams(2, 2, 1, 0), true);
         yield return new("pad 3", 2, 2, 8, 7, 3, 3, 3, Conv2dParams.Square(1, 3), false);
+        yield return new("stride 2, wide rows", 2, 3, 7, 29, 4, 3, 3, Conv2dParams.Square(2, 1), true);
         yield return new("dilation 2", 2, 3, 9, 9, 2, 3, 3, Conv2dParams.Square(1, 2, 2), true);
         yield return new("groups 2", 2, 4, 6, 5, 6, 3, 3, Conv2dParams.Square(1, 1, 1, 2), true);
         yield return new("depthwise", 2, 4, 6, 6, 4, 3, 3, Conv2dParams.Square(1, 1, 1, 4), false);
@@ -193,6 +194,7 @@ public class ConvolutionTests(Device device)
         yield return new("dilated padded", 1, 2, 8, 7, 1, 2, 3, new Conv2dParams(1, 2, 2, 1, 3, 2), false);
         yield return new("1x1", 2, 3, 4, 3, 1, 1, 1, Conv2dParams.Square(), false);
         yield return new("wide rows", 1, 1, 3, 40, 1, 1, 3, Conv2dParams.Square(1, 1), false);
+        yield return new("stride 2, wide rows", 2, 2, 5, 37, 1, 3, 3, Conv2dParams.Square(2, 2), false);
     }
 
     [TestCaseSource(nameof(ColumnCases))]
