@@ -346,6 +346,42 @@ internal static class ReductionKernels
     }
 
     /// <summary>
+    /// <c>y[i] = (x[i] - shift) - logSum</c>: log-softmax. Subtracting the two parts separately keeps the small
+    /// differences exact where <c>shift + logSum</c> would round at the magnitude of the inputs.
+    /// </summary>
+    public static void LogSoftmax(ReadOnlySpan<float> x, float shift, float logSum, Span<float> y)
+    {
+        int n = x.Length, i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float xr = ref MemoryMarshal.GetReference(x);
+            ref float yr = ref MemoryMarshal.GetReference(y);
+            var vs = Vector256.Create(shift);
+            var vl = Vector256.Create(logSum);
+            for (; i <= n - 8; i += 8)
+                (Vector256.LoadUnsafe(ref xr, (nuint)i) - vs - vl).StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < n; i++) y[i] = x[i] - shift - logSum;
+    }
+
+    /// <summary><c>y[k] = (x[k] - shift[k]) - logSum[k]</c>, the column form of <see cref="LogSoftmax(ReadOnlySpan{float}, float, float, Span{float})"/>.</summary>
+    public static void LogSoftmaxColumns(ReadOnlySpan<float> x, ReadOnlySpan<float> shift, ReadOnlySpan<float> logSum, Span<float> y)
+    {
+        int n = x.Length, k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float xr = ref MemoryMarshal.GetReference(x);
+            ref float sr = ref MemoryMarshal.GetReference(shift);
+            ref float lr = ref MemoryMarshal.GetReference(logSum);
+            ref float yr = ref MemoryMarshal.GetReference(y);
+            for (; k <= n - 8; k += 8)
+                (Vector256.LoadUnsafe(ref xr, (nuint)k) - Vector256.LoadUnsafe(ref sr, (nuint)k) - Vector256.LoadUnsafe(ref lr, (nuint)k))
+                    .StoreUnsafe(ref yr, (nuint)k);
+        }
+        for (; k < n; k++) y[k] = x[k] - shift[k] - logSum[k];
+    }
+
+    /// <summary>
     /// What softmax subtracts before exponentiating: the maximum, or 0 when it is -inf (every element -inf), so that
     /// such a slice gives exp(-inf) = 0 rather than exp(NaN).
     /// </summary>

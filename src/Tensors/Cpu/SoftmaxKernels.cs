@@ -40,12 +40,13 @@ internal static class SoftmaxKernels
             CpuParallel.For(outer * tiles, 4L * n * Math.Min(inner, Tile), (u0, u1) =>
             {
                 Span<float> shift = stackalloc float[Tile];
+                Span<float> scale = stackalloc float[Tile];
                 Span<double> sum = stackalloc double[Tile];
                 for (int u = u0; u < u1; u++)
                 {
                     int o = u / tiles, k0 = u % tiles * Tile, width = Math.Min(Tile, inner - k0);
                     int offset = o * n * inner + k0;
-                    Columns(x, xOff + offset, y, yOff + offset, n, inner, shift[..width], sum[..width], log);
+                    Columns(x, xOff + offset, y, yOff + offset, n, inner, shift[..width], scale[..width], sum[..width], log);
                 }
             });
         }
@@ -55,17 +56,18 @@ internal static class SoftmaxKernels
         }
     }
 
-    // One contiguous row: y = exp(x - m) / sum, or x - (m + log(sum)).
+    // One contiguous row: y = exp(x - m) / sum, or (x - m) - log(sum).
     private static void Row(ReadOnlySpan<float> x, Span<float> y, bool log)
     {
         float m = ReductionKernels.SoftmaxShift(TensorPrimitives.Max(x));
         double sum = ReductionKernels.ExpShifted(x, m, y);
-        if (log) TensorPrimitives.Subtract(x, m + (float)Math.Log(sum), y);
+        if (log) ReductionKernels.LogSoftmax(x, m, (float)Math.Log(sum), y);
         else TensorPrimitives.Multiply(y, (float)(1.0 / sum), y);
     }
 
     // A tile of neighbouring columns; row a of the tile starts at offset + a * stride in both x and y.
-    private static void Columns(float[] x, int xo, float[] y, int yo, int n, int stride, Span<float> shift, Span<double> sum, bool log)
+    private static void Columns(float[] x, int xo, float[] y, int yo, int n, int stride, Span<float> shift, Span<float> scale,
+        Span<double> sum, bool log)
     {
         int width = shift.Length;
         x.AsSpan(xo, width).CopyTo(shift);
@@ -76,18 +78,17 @@ internal static class SoftmaxKernels
             ReductionKernels.ExpShiftedColumns(x.AsSpan(xo + a * stride, width), shift, y.AsSpan(yo + a * stride, width), sum);
         if (log)
         {
-            // shift becomes log-sum-exp per column.
-            for (int k = 0; k < width; k++) shift[k] += (float)Math.Log(sum[k]);
-            for (int a = 0; a < n; a++) TensorPrimitives.Subtract(x.AsSpan(xo + a * stride, width), shift, y.AsSpan(yo + a * stride, width));
+            for (int k = 0; k < width; k++) scale[k] = (float)Math.Log(sum[k]);
+            for (int a = 0; a < n; a++)
+                ReductionKernels.LogSoftmaxColumns(x.AsSpan(xo + a * stride, width), shift, scale, y.AsSpan(yo + a * stride, width));
         }
         else
         {
-            // shift becomes the reciprocal of the sum per column.
-            for (int k = 0; k < width; k++) shift[k] = (float)(1.0 / sum[k]);
+            for (int k = 0; k < width; k++) scale[k] = (float)(1.0 / sum[k]);
             for (int a = 0; a < n; a++)
             {
                 var row = y.AsSpan(yo + a * stride, width);
-                TensorPrimitives.Multiply(row, shift, row);
+                TensorPrimitives.Multiply(row, scale, row);
             }
         }
     }

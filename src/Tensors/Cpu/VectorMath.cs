@@ -27,7 +27,8 @@ internal static class VectorMath
         x = Vector256.Min(Vector256.Max(x, Vector256.Create(-104f)), Vector256.Create(89f));
         var n = Vector256.Round(x * Vector256.Create(Log2E));
         var r = Reduce(x, n);
-        var p = ExpMinusOneOfReduced(r) + Vector256<float>.One;
+        // exp(r) = 1 + r * series(r), with a single rounding in the last step.
+        var p = Vector256.MultiplyAddEstimate(Series(r), r, Vector256<float>.One);
         // 2^n as two factors 2^(n/2) and 2^(n - n/2), each a normal float for n in [-150, 128].
         var ni = Vector256.ConvertToInt32(n);
         var n1 = ni >> 1;
@@ -39,7 +40,8 @@ internal static class VectorMath
     private static Vector256<float> ExpMinusOneOfNonPositive(Vector256<float> x)
     {
         var n = Vector256.Round(x * Vector256.Create(Log2E));
-        var q = ExpMinusOneOfReduced(Reduce(x, n));
+        var r = Reduce(x, n);
+        var q = Series(r) * r;
         // exp(x) - 1 = 2^n q + (2^n - 1); 2^n - 1 is exact for n in [-24, 0].
         var s = PowerOfTwo(Vector256.ConvertToInt32(n));
         return Vector256.MultiplyAddEstimate(s, q, s - Vector256<float>.One);
@@ -53,9 +55,10 @@ internal static class VectorMath
         return Vector256.MultiplyAddEstimate(n, Vector256.Create(-Ln2Lo), r);
     }
 
-    // exp(r) - 1 by its Taylor series to r^7; the first omitted term is below 2.7e-9 relative for |r| <= ln2 / 2.
+    // (exp(r) - 1) / r by its Taylor series, 1 + r/2 + ... + r^6/7!; the first omitted term of exp is below 2.7e-9
+    // relative for |r| <= ln2 / 2.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> ExpMinusOneOfReduced(Vector256<float> r)
+    private static Vector256<float> Series(Vector256<float> r)
     {
         var p = Vector256.Create(1f / 5040);
         p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(1f / 720));
@@ -63,8 +66,7 @@ internal static class VectorMath
         p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(1f / 24));
         p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(1f / 6));
         p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(0.5f));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256<float>.One);
-        return p * r;
+        return Vector256.MultiplyAddEstimate(p, r, Vector256<float>.One);
     }
 
     // 2^n for n in [-126, 127], built from its exponent bits.
