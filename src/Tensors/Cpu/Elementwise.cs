@@ -15,6 +15,11 @@ internal static class Elementwise
         var loop = ElementwiseLoop.Create(destination, source);
         float[] y = loop.Data(0), x = loop.Data(1);
         int sy = loop.InnerStride(0), sx = loop.InnerStride(1);
+        if (TransposeCopy.Applies(loop))
+        {
+            TransposeCopy.Run(loop, x, y);
+            return;
+        }
         loop.Run(1, (o, n) =>
         {
             if (sx == 1 && sy == 1) x.AsSpan(o[1], n).CopyTo(y.AsSpan(o[0], n));

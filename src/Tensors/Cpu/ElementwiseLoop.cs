@@ -37,6 +37,30 @@ internal sealed class ElementwiseLoop
     /// <summary>Length of a merged row.</summary>
     public int Inner { get; }
 
+    /// <summary>Number of merged dimensions.</summary>
+    public int Rank => _sizes.Length;
+
+    /// <summary>Size of merged dimension <paramref name="dim"/>.</summary>
+    public int Size(int dim) => _sizes[dim];
+
+    /// <summary>Stride of merged dimension <paramref name="dim"/> in <paramref name="view"/>.</summary>
+    public int Stride(int view, int dim) => _strides[view][dim];
+
+    /// <summary>
+    /// Offset in <paramref name="view"/>'s array of the first element of matrix <paramref name="index"/>, counting
+    /// row-major over every merged dimension but the last two.
+    /// </summary>
+    public int MatrixOffset(int view, int index)
+    {
+        int off = _offsets[view];
+        for (int d = _sizes.Length - 3; d >= 0; d--)
+        {
+            off += index % _sizes[d] * _strides[view][d];
+            index /= _sizes[d];
+        }
+        return off;
+    }
+
     /// <summary>The arrays of the views, in the order given.</summary>
     public float[] Data(int view) => _data[view];
 

@@ -318,7 +318,8 @@ public class ElementwiseTests(Device device)
     [Test]
     public void CopiesOfViewsHoldTheirLogicalValues()
     {
-        foreach (var shape in new[] { new[] { 5, 7 }, new[] { 2, 3, 4 }, new[] { 64, 70 }, new[] { 300, 200 } })
+        // Small, odd and large matrices and batches of them: the large transposes take the blocked copy.
+        foreach (var shape in new[] { new[] { 5, 7 }, new[] { 2, 3, 4 }, new[] { 8, 8 }, new[] { 64, 70 }, new[] { 300, 200 }, new[] { 3, 20, 35 } })
             foreach (var c in Views(shape, n => Data(n, 51), device))
             {
                 AssertClose($"Clone of {c}", c.Values, c.View.Clone(), 0f, 0f, shape);
@@ -328,6 +329,22 @@ public class ElementwiseTests(Device device)
         var p = Of(data, 2, 3, 4).Permute(2, 0, 1);
         AssertClose("Contiguous of a permuted [4, 2, 3]", Logical(data, p), p.Contiguous(), 0f, 0f);
         Assert.That(Of([-0f], 1).Clone().ToArray()[0], Is.EqualTo(-0f).And.Matches<float>(float.IsNegative), "a copy keeps the sign of zero");
+    }
+
+    [Test]
+    public void OperandsGoBackToThePoolOnceDisposed()
+    {
+        // Broadcasting makes temporary views of the operands; they must not keep the buffers alive.
+        var a = Tensor.Ones(new Shape(4, 3), device);
+        var b = Tensor.Ones(new Shape(3), device);
+        var c = Tensor.Ones(new Shape(4, 1), device);
+        var results = new[] { a + b, Tensor.Where(c, a, b), a.Maximum(c) };
+        a.AddInPlace(b);
+        a.CopyFrom(c);
+        foreach (var r in results) r.Dispose();
+        foreach (var t in new[] { a, b, c }) t.Dispose();
+        Assert.That(a.Storage.IsReleased && b.Storage.IsReleased && c.Storage.IsReleased, Is.True);
+        Assert.That(results.All(r => r.Storage.IsReleased), Is.True);
     }
 
     [Test]

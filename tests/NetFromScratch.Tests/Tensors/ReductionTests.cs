@@ -274,6 +274,16 @@ public class ReductionTests(Device device)
     }
 
     [Test]
+    public void ResultsWithoutKeptDimensionsOwnTheirBuffers()
+    {
+        var x = Tensor.Ones(new Shape(4, 3), device);
+        var sum = x.Sum(0);
+        var (values, indices) = x.MaxWithIndex(1);
+        foreach (var t in new[] { sum, values, indices, x }) t.Dispose();
+        Assert.That(new[] { sum, values, indices, x }.All(t => t.Storage.IsReleased), Is.True);
+    }
+
+    [Test]
     public void BadAxesNameTheOpTheAxisAndTheShape()
     {
         var x = Tensor.Zeros(new Shape(2, 3), device);
