@@ -51,9 +51,15 @@ public sealed partial class Tensor
     /// <summary>Minimum along <paramref name="axis"/> and where it is.</summary>
     public (Tensor Values, Tensor Indices) MinWithIndex(int axis, bool keepDim = false) => ArgReduce(false, axis, keepDim);
     /// <summary>Position of the maximum along <paramref name="axis"/> (first on ties), as floats.</summary>
-    public Tensor ArgMax(int axis, bool keepDim = false) => ArgReduce(true, axis, keepDim).Indices;
+    public Tensor ArgMax(int axis, bool keepDim = false) => IndicesOnly(ArgReduce(true, axis, keepDim));
     /// <summary>Position of the minimum along <paramref name="axis"/> (first on ties), as floats.</summary>
-    public Tensor ArgMin(int axis, bool keepDim = false) => ArgReduce(false, axis, keepDim).Indices;
+    public Tensor ArgMin(int axis, bool keepDim = false) => IndicesOnly(ArgReduce(false, axis, keepDim));
+
+    private static Tensor IndicesOnly((Tensor Values, Tensor Indices) result)
+    {
+        result.Values.Dispose();
+        return result.Indices;
+    }
 
     private (Tensor Values, Tensor Indices) ArgReduce(bool max, int axis, bool keepDim)
     {

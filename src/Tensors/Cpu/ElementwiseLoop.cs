@@ -11,6 +11,9 @@ internal sealed class ElementwiseLoop
     /// <summary>Elements per scheduling block: ranges start on multiples of it, so threads never share a cache line.</summary>
     private const int Block = 1024;
 
+    // Shared, never written: the strides of 1 to 4 contiguous views merged into one row.
+    private static readonly int[][][] UnitStrides = [[], [[1]], [[1], [1]], [[1], [1], [1]], [[1], [1], [1], [1]]];
+
     private readonly float[][] _data;
     private readonly int[] _offsets;
     private readonly int[] _sizes;
@@ -81,11 +84,7 @@ internal sealed class ElementwiseLoop
         bool allContiguous = true;
         foreach (var t in views) allContiguous &= t.IsContiguous;
         if (allContiguous)
-        {
-            var unit = new int[views.Length][];
-            for (int v = 0; v < views.Length; v++) unit[v] = [1];
-            return new ElementwiseLoop(data, offsets, [Math.Max(views[0].Numel, 0)], unit);
-        }
+            return new ElementwiseLoop(data, offsets, [views[0].Numel], UnitStrides[views.Length]);
 
         int rank = views[0].Rank;
         var order = OutputOrder(views[0]);

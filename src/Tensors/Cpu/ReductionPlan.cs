@@ -59,44 +59,58 @@ internal sealed class ReductionPlan
     public static ReductionPlan Create(Tensor x, ReadOnlySpan<int> axes, Tensor y)
     {
         int rank = x.Rank;
-        var reduced = new bool[rank];
-        foreach (int a in axes) reduced[a] = true;
-        var dims = new List<(int Size, int X, int Y, bool Reduced)>(rank);
+        Span<bool> isReduced = stackalloc bool[rank];
+        foreach (int a in axes) isReduced[a] = true;
+        // One spare slot for the single dimension a scalar (or all-ones shape) becomes.
+        int slots = Math.Max(rank, 1);
+        Span<int> size = stackalloc int[slots], xs = stackalloc int[slots], ys = stackalloc int[slots];
+        Span<bool> red = stackalloc bool[slots];
+        int count = 0;
         for (int d = 0; d < rank; d++)
-            if (x.Shape[d] != 1) dims.Add((x.Shape[d], x.Strides[d], reduced[d] ? 0 : y.Strides[d], reduced[d]));
-
-        // Stable insertion sort by decreasing |input stride|.
-        for (int i = 1; i < dims.Count; i++)
         {
-            var cur = dims[i];
-            int j = i - 1;
-            while (j >= 0 && Math.Abs((long)dims[j].X) < Math.Abs((long)cur.X)) { dims[j + 1] = dims[j]; j--; }
-            dims[j + 1] = cur;
-        }
-
-        var merged = new List<(int Size, int X, int Y, bool Reduced)>(dims.Count);
-        foreach (var d in dims)
-        {
-            if (merged.Count > 0)
+            if (x.Shape[d] == 1) continue;
+            // Stable insertion by decreasing |input stride|.
+            int stride = x.Strides[d], j = count;
+            while (j > 0 && Math.Abs((long)xs[j - 1]) < Math.Abs((long)stride))
             {
-                var p = merged[^1];
-                if (p.Reduced == d.Reduced && (long)p.X == (long)d.X * d.Size && (long)p.Y == (long)d.Y * d.Size)
-                {
-                    merged[^1] = (p.Size * d.Size, d.X, d.Y, d.Reduced);
-                    continue;
-                }
+                size[j] = size[j - 1]; xs[j] = xs[j - 1]; ys[j] = ys[j - 1]; red[j] = red[j - 1];
+                j--;
             }
-            merged.Add(d);
+            size[j] = x.Shape[d]; xs[j] = stride; ys[j] = isReduced[d] ? 0 : y.Strides[d]; red[j] = isReduced[d];
+            count++;
         }
-        if (merged.Count == 0) merged.Add((1, 1, 0, true));
 
-        var inner = merged[^1];
-        var kept = merged.Take(merged.Count - 1).Where(d => !d.Reduced).ToArray();
-        var red = merged.Take(merged.Count - 1).Where(d => d.Reduced).ToArray();
-        return new ReductionPlan(
-            kept.Select(d => d.Size).ToArray(), kept.Select(d => d.X).ToArray(), kept.Select(d => d.Y).ToArray(),
-            red.Select(d => d.Size).ToArray(), red.Select(d => d.X).ToArray(),
-            inner.Size, inner.X, inner.Y, inner.Reduced);
+        // Merge neighbours of the same kind that are contiguous in both input and output.
+        int merged = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (merged > 0 && red[merged - 1] == red[i] && (long)xs[merged - 1] == (long)xs[i] * size[i]
+                && (long)ys[merged - 1] == (long)ys[i] * size[i])
+            {
+                size[merged - 1] *= size[i]; xs[merged - 1] = xs[i]; ys[merged - 1] = ys[i];
+                continue;
+            }
+            size[merged] = size[i]; xs[merged] = xs[i]; ys[merged] = ys[i]; red[merged] = red[i];
+            merged++;
+        }
+        if (merged == 0)
+        {
+            size[0] = 1; xs[0] = 1; ys[0] = 0; red[0] = true;
+            merged = 1;
+        }
+
+        int keptCount = 0;
+        for (int i = 0; i < merged - 1; i++) if (!red[i]) keptCount++;
+        int reducedCount = merged - 1 - keptCount;
+        int[] keptSizes = new int[keptCount], keptX = new int[keptCount], keptY = new int[keptCount];
+        int[] reducedSizes = new int[reducedCount], reducedX = new int[reducedCount];
+        for (int i = 0, k = 0, r = 0; i < merged - 1; i++)
+        {
+            if (red[i]) { reducedSizes[r] = size[i]; reducedX[r++] = xs[i]; }
+            else { keptSizes[k] = size[i]; keptX[k] = xs[i]; keptY[k++] = ys[i]; }
+        }
+        int last = merged - 1;
+        return new ReductionPlan(keptSizes, keptX, keptY, reducedSizes, reducedX, size[last], xs[last], ys[last], red[last]);
     }
 
     /// <summary>Input offset of reduced row <paramref name="row"/> relative to its output's base.</summary>
