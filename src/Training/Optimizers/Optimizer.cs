@@ -89,13 +89,21 @@ public abstract class Optimizer
     /// </summary>
     public void ZeroGrad(bool setToNone = false)
     {
+        // Index loops: a foreach over IReadOnlyList would allocate an enumerator on every step.
         foreach (var g in _groups)
-            foreach (var p in g.Parameters)
+            for (int i = 0; i < g.Parameters.Count; i++)
             {
+                var p = g.Parameters[i];
                 if (setToNone) p.Grad = null;
-                else p.Grad?.ZeroInPlace();
+                else if (p.Grad is { } grad)
+                {
+                    if (TensorSpansOf(grad, out var span)) span.Clear();
+                    else grad.ZeroInPlace();
+                }
             }
     }
+
+    private static bool TensorSpansOf(Tensor t, out Span<float> span) => Regularization.TensorSpans.TryGet(t, out span);
 
     /// <summary>The state for parameter <paramref name="index"/> of group <paramref name="group"/>.</summary>
     public ParameterState StateOf(int group, int index) => _states[group][index];
