@@ -77,7 +77,7 @@ public sealed class FineTuningRun
             cacheSeconds = trainSeconds + (valFeatures?.Seconds ?? 0);
             Options.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"cached {train.Count + (validation?.Count ?? 0)} feature vectors of shape {trainFeatures.SampleShape} in {cacheSeconds:F1} s"));
-            var trainer = new Trainer(layout.HeadForTraining, _loss, _optimizer, PhaseOptions(cachedEpochs, transform: null));
+            var trainer = new Trainer(layout.HeadForTraining, _loss, _optimizer, PhaseOptions(cachedEpochs, transform: null, train.Count));
             trainer.Callbacks.Add(new EpochRelay(0, cacheSeconds, Options, history));
             trainer.Fit(trainFeatures, valFeatures?.Features);
         }
@@ -86,7 +86,7 @@ public sealed class FineTuningRun
         int remaining = Options.Epochs - cachedEpochs;
         if (remaining > 0)
         {
-            var trainer = new Trainer(_tuner.Model, _loss, _optimizer, PhaseOptions(remaining, Options.Transform));
+            var trainer = new Trainer(_tuner.Model, _loss, _optimizer, PhaseOptions(remaining, Options.Transform, train.Count));
             GradualUnfreezing? schedule = null;
             if (Options.UnfreezeEvery > 0)
             {
@@ -101,10 +101,12 @@ public sealed class FineTuningRun
         return new FineTuningResult(history, cachedEpochs, cacheSeconds, note, unfrozen);
     }
 
-    private TrainerOptions PhaseOptions(int epochs, ISampleTransform? transform) => new()
+    // A last batch of one sample cannot train BatchNorm (one value per channel has no variance), so it is dropped.
+    private TrainerOptions PhaseOptions(int epochs, ISampleTransform? transform, int samples) => new()
     {
         Epochs = epochs,
         BatchSize = Options.BatchSize,
+        DropLast = samples > 1 && Options.BatchSize > 1 && samples % Options.BatchSize == 1,
         EvaluationBatchSize = Options.EvaluationBatchSize,
         Seed = Options.Seed,
         Transform = transform,
