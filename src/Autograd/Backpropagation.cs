@@ -53,7 +53,6 @@ internal static class Backpropagation
                 throw new InvalidOperationException($"Backward: the rule of {node.Op} returned {gradIns.Length} gradients for {node.Inputs.Count} inputs.");
             var sent = trace is null ? null : new List<BackwardTraceGradient>();
             bool gradOutPassedOn = false;
-            var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
             for (int i = 0; i < gradIns.Length; i++)
             {
                 var g = gradIns[i];
@@ -65,7 +64,7 @@ internal static class Backpropagation
                     Anomaly.Check(g, () => $"the backward of {node.Op} (rule {node.Rule}) for input {i} of shape {input.Shape}");
                 // The same tensor object may be sent to several inputs (or be gradOut itself); each slot needs its own.
                 if (ReferenceEquals(g, gradOut)) gradOutPassedOn = true;
-                if (!seen.Add(g)) g = Graph.Alias(g);
+                if (SentEarlier(gradIns, i, g)) g = Graph.Alias(g);
                 sent?.Add(new BackwardTraceGradient(labels!.Of(input), input.Shape, Norm(g)));
                 AddPending(pending, input, g);
                 if (input.IsLeaf && leafSet.Add(input)) leaves.Add(input);
@@ -119,6 +118,13 @@ internal static class Backpropagation
         return postOrder;
     }
 
+    private static bool SentEarlier(Tensor?[] gradIns, int i, Tensor g)
+    {
+        for (int j = 0; j < i; j++)
+            if (ReferenceEquals(gradIns[j], g)) return true;
+        return false;
+    }
+
     private static void AddPending(Dictionary<Variable, Tensor> pending, Variable input, Tensor g)
     {
         if (pending.TryGetValue(input, out var earlier))
@@ -132,6 +138,7 @@ internal static class Backpropagation
 
     private static Tensor RunHooks(Variable v, Tensor g)
     {
+        if (v.Hooks.Count == 0) return g;
         // Copy: a hook may remove itself.
         foreach (var hook in v.Hooks.ToArray())
         {

@@ -175,7 +175,7 @@ public static class GradCheckSuite
 
         // Views.
         Add("Reshape", "", v => v[0].Reshape(6, -1) * v[1], U("x", S(2, 3, 4)), U("r", S(6, 4)));
-        Add("Reshape", "of a transposed view (copies)", v => v[0].T.Reshape(-1) * v[1], U("x", S(2, 3)), U("r", S(6)));
+        Add("Reshape", "of a transposed view, copies", v => v[0].T.Reshape(-1) * v[1], U("x", S(2, 3)), U("r", S(6)));
         Add("View", "", v => v[0].View(3, 2) * v[1], U("x", S(6)), U("r", S(3, 2)));
         Add("Flatten", "axes 1..2", v => v[0].Flatten(1) * v[1], U("x", S(2, 3, 2)), U("r", S(2, 6)));
         Add("Permute", "", v => v[0].Permute(2, 0, 1) * v[1], U("x", S(2, 3, 4)), U("r", S(4, 2, 3)));
