@@ -30,7 +30,10 @@ public sealed partial class Tensor
         if (y.Numel > 0)
         {
             var dims = shape.ToArray();
-            a.Backend.Binary(op, a.Expand(dims), b.Expand(dims), y);
+            // Views hold a reference to their storage: dispose them, or the inputs' buffers never return to the pool.
+            using var ea = a.Expand(dims);
+            using var eb = b.Expand(dims);
+            a.Backend.Binary(op, ea, eb, y);
         }
         return y;
     }
@@ -44,7 +47,11 @@ public sealed partial class Tensor
         var shape = Shape.Broadcast(Shape, other.Shape, op + "InPlace");
         if (shape != Shape)
             throw new ArgumentException($"{op}InPlace: shape {other.Shape} does not broadcast to the in-place target's shape {Shape}.");
-        if (Numel > 0) Backend.Binary(op, this, other.Expand(Shape.ToArray()), this);
+        if (Numel > 0)
+        {
+            using var e = other.Expand(Shape.ToArray());
+            Backend.Binary(op, this, e, this);
+        }
         return this;
     }
 
@@ -58,7 +65,10 @@ public sealed partial class Tensor
         if (y.Numel > 0)
         {
             var dims = shape.ToArray();
-            a.Backend.Where(condition.Expand(dims), a.Expand(dims), b.Expand(dims), y);
+            using var ec = condition.Expand(dims);
+            using var ea = a.Expand(dims);
+            using var eb = b.Expand(dims);
+            a.Backend.Where(ec, ea, eb, y);
         }
         return y;
     }
@@ -183,7 +193,11 @@ public sealed partial class Tensor
         var shape = Shape.Broadcast(Shape, source.Shape, "CopyFrom");
         if (shape != Shape)
             throw new ArgumentException($"CopyFrom: source shape {source.Shape} does not broadcast to the target's shape {Shape}.");
-        if (Numel > 0) Backend.Copy(source.Expand(Shape.ToArray()), this);
+        if (Numel > 0)
+        {
+            using var e = source.Expand(Shape.ToArray());
+            Backend.Copy(e, this);
+        }
         return this;
     }
 

@@ -25,7 +25,12 @@ public sealed partial class Tensor
         if (c.Numel > 0)
         {
             if (k == 0) c.Backend.Fill(c, 0f);
-            else c.Backend.MatMul(a.Expand(batch.Concat(new[] { m, k }).ToArray()), b.Expand(batch.Concat(new[] { k, n }).ToArray()), c);
+            else
+            {
+                using var ea = a.Expand(batch.Concat(new[] { m, k }).ToArray());
+                using var eb = b.Expand(batch.Concat(new[] { k, n }).ToArray());
+                c.Backend.MatMul(ea, eb, c);
+            }
         }
         if (Rank == 1 && other.Rank == 1) return c.Reshape();
         if (Rank == 1) return c.Squeeze(-2);

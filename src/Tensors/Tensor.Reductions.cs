@@ -18,7 +18,11 @@ public sealed partial class Tensor
         foreach (int a in sorted) keepDims[a] = 1;
         var y = Empty(new Shape(keepDims), Device);
         if (y.Numel > 0) Backend.Reduce(op, this, sorted, y, correction);
-        return keepDim ? y : y.Reshape(DropAxes(keepDims, sorted));
+        if (keepDim) return y;
+        // The reshaped view keeps the buffer; dropping y's own reference lets Dispose of the result free it.
+        var r = y.Reshape(DropAxes(keepDims, sorted));
+        y.Dispose();
+        return r;
     }
 
     /// <summary>Sum over <paramref name="axes"/> (all when none given).</summary>
