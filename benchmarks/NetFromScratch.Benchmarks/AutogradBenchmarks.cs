@@ -6,7 +6,8 @@ namespace NetFromScratch.Benchmarks;
 
 /// <summary>
 /// One training step of a small MLP (forward, cross-entropy, backward, SGD update, zero grad) on the CPU: the time of
-/// a step, and the managed memory it allocates once buffers are pooled (MemoryDiagnoser's Allocated column).
+/// a step, and the managed memory it allocates (MemoryDiagnoser's Allocated column), with the graph's buffers left
+/// to the garbage collector or returned to the pool by <see cref="Variable.DisposeGraph"/>.
 /// <c>dotnet run -c Release --project benchmarks/NetFromScratch.Benchmarks -- --filter '*Autograd*'</c>
 /// </summary>
 [MemoryDiagnoser]
@@ -19,6 +20,10 @@ public class AutogradBenchmarks
     /// <summary>Batch size.</summary>
     [Params(32, 128)]
     public int Batch { get; set; }
+
+    /// <summary>Whether the step ends with <see cref="Variable.DisposeGraph"/>, returning its buffers to the pool at once.</summary>
+    [Params(false, true)]
+    public bool DisposeGraph { get; set; }
 
     /// <summary>Builds a 64-128-10 MLP and a batch of random data.</summary>
     [GlobalSetup]
@@ -50,6 +55,8 @@ public class AutogradBenchmarks
                 p.Data.SubInPlace(step);
                 p.ZeroGrad();
             }
-        return loss.Item();
+        float value = loss.Item();
+        if (DisposeGraph) loss.DisposeGraph();
+        return value;
     }
 }
