@@ -150,8 +150,14 @@ public static partial class F
         Tensor q, denominator;
         if (soft)
         {
-            using var smoothed = smoothing == 0f ? targets.Clone() : targets.Apply(UnaryOp.Affine, 1f - smoothing, smoothing / c);
-            q = weight is null ? smoothed.Clone() : smoothed * weight.Reshape(1, c);
+            var smoothed = smoothing == 0f ? targets.Clone() : targets.Apply(UnaryOp.Affine, 1f - smoothing, smoothing / c);
+            if (weight is null) q = smoothed;
+            else
+            {
+                using var weightRow = weight.Reshape(1, c);
+                q = smoothed * weightRow;
+                smoothed.Dispose();
+            }
             denominator = Tensor.Scalar(m, z.Device);
         }
         else
@@ -166,7 +172,8 @@ public static partial class F
                 using var ignored = Tensor.Scalar(ignoreIndex, z.Device);
                 using var validFlat = targets.Ne(ignored);
                 using var valid = validFlat.Reshape(m, 1);
-                using var uniform = weight is null ? Tensor.Full(new Shape(1, c), smoothing / c, z.Device) : weight.Reshape(1, c) * (smoothing / c);
+                using var weightRow = weight?.Reshape(1, c);
+                using var uniform = weightRow is null ? Tensor.Full(new Shape(1, c), smoothing / c, z.Device) : weightRow * (smoothing / c);
                 using var smooth = valid * uniform;
                 q.AddInPlace(smooth);
             }
