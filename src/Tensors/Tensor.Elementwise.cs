@@ -29,11 +29,9 @@ public sealed partial class Tensor
         var y = Empty(shape, a.Device);
         if (y.Numel > 0)
         {
-            var dims = shape.ToArray();
-            // Views hold a reference to their storage: dispose them, or the inputs' buffers never return to the pool.
-            using var ea = a.Expand(dims);
-            using var eb = b.Expand(dims);
-            a.Backend.Binary(op, ea, eb, y);
+            Tensor ea = a.BroadcastTo(shape), eb = b.BroadcastTo(shape);
+            try { a.Backend.Binary(op, ea, eb, y); }
+            finally { a.ReleaseBroadcast(ea); b.ReleaseBroadcast(eb); }
         }
         return y;
     }
@@ -49,8 +47,9 @@ public sealed partial class Tensor
             throw new ArgumentException($"{op}InPlace: shape {other.Shape} does not broadcast to the in-place target's shape {Shape}.");
         if (Numel > 0)
         {
-            using var e = other.Expand(Shape.ToArray());
-            Backend.Binary(op, this, e, this);
+            var e = other.BroadcastTo(Shape);
+            try { Backend.Binary(op, this, e, this); }
+            finally { other.ReleaseBroadcast(e); }
         }
         return this;
     }
@@ -64,13 +63,21 @@ public sealed partial class Tensor
         var y = Empty(shape, a.Device);
         if (y.Numel > 0)
         {
-            var dims = shape.ToArray();
-            using var ec = condition.Expand(dims);
-            using var ea = a.Expand(dims);
-            using var eb = b.Expand(dims);
-            a.Backend.Where(ec, ea, eb, y);
+            Tensor ec = condition.BroadcastTo(shape), ea = a.BroadcastTo(shape), eb = b.BroadcastTo(shape);
+            try { a.Backend.Where(ec, ea, eb, y); }
+            finally { condition.ReleaseBroadcast(ec); a.ReleaseBroadcast(ea); b.ReleaseBroadcast(eb); }
         }
         return y;
+    }
+
+    // The operand as a kernel sees it: this tensor when it already has the target shape, else a broadcast view.
+    // A view holds a reference on the storage, so it is released right after the kernel call; otherwise the
+    // operand's buffer could never go back to the pool.
+    private Tensor BroadcastTo(Shape shape) => Shape == shape ? this : Expand(shape.ToArray());
+
+    private void ReleaseBroadcast(Tensor view)
+    {
+        if (!ReferenceEquals(view, this)) view.Dispose();
     }
 
     // ---- arithmetic --------------------------------------------------------------------------------------------
@@ -195,8 +202,9 @@ public sealed partial class Tensor
             throw new ArgumentException($"CopyFrom: source shape {source.Shape} does not broadcast to the target's shape {Shape}.");
         if (Numel > 0)
         {
-            using var e = source.Expand(Shape.ToArray());
-            Backend.Copy(e, this);
+            var e = source.BroadcastTo(Shape);
+            try { Backend.Copy(e, this); }
+            finally { source.ReleaseBroadcast(e); }
         }
         return this;
     }
