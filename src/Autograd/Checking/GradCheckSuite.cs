@@ -214,10 +214,14 @@ public static class GradCheckSuite
         Add("Conv2d", "dilation 2, no bias", v => F.Conv2d(v[0], v[1], null, dilation: 2), U("x", S(1, 1, 5, 5)), U("w", S(2, 1, 2, 2)));
         Add("Conv2d", "groups 2", v => F.Conv2d(v[0], v[1], v[2], groups: 2, padding: 1), U("x", S(1, 4, 3, 3)), U("w", S(2, 2, 3, 3)), U("b", S(2)));
         Add("Conv2d", "rectangular stride and padding", v => F.Conv2d(v[0], v[1], null, new Conv2dParams(StrideH: 2, StrideW: 1, PadH: 0, PadW: 1)), U("x", S(1, 1, 5, 4)), U("w", S(1, 1, 3, 2)));
+        Add("Conv2d", "transposed input", v => F.Conv2d(v[0].Transpose(2, 3), v[1], v[2], padding: 1), U("x", S(2, 1, 4, 3)), U("w", S(2, 1, 3, 3)), U("b", S(2)));
         Add("MaxPool2d", "2x2", v => F.MaxPool2d(v[0], 2), Distinct("x", 1, 2, 4, 4));
+        Add("MaxPool2d", "2x2, stride 1, dilation 2", v => F.MaxPool2d(v[0], 2, 1, 0, dilation: 2), Distinct("x", 2, 1, 4, 4));
+        Add("MaxPool2d", "3x3, stride 2, ceil mode", v => F.MaxPool2d(v[0], 3, 2, ceilMode: true), Distinct("x", 1, 1, 6, 6));
         Add("MaxPool2d", "3x3, stride 2, padding 1", v => F.MaxPool2d(v[0], 3, 2, 1), Distinct("x", 1, 1, 5, 5));
         Add("AvgPool2d", "2x2", v => F.AvgPool2d(v[0], 2), U("x", S(1, 2, 4, 4)));
         Add("AvgPool2d", "3x3, stride 1, padding 1, padding not counted", v => F.AvgPool2d(v[0], 3, 1, 1, countIncludePad: false), U("x", S(1, 1, 4, 4)));
+        Add("AvgPool2d", "2x2, stride 2, ceil mode", v => F.AvgPool2d(v[0], 2, 2, ceilMode: true), U("x", S(1, 2, 5, 5)));
         Add("GlobalAvgPool2d", "composite", v => F.GlobalAvgPool2d(v[0]), U("x", S(2, 3, 2, 2)));
 
         // Normalization and dropout.
