@@ -37,6 +37,18 @@ public class VariableTests(Device device)
     }
 
     [Test]
+    public void OneGradientSentTwiceJoinsAnEarlierOne()
+    {
+        // y reaches the loss three times; y.Sum() is walked before y + y, whose rule then sends one tensor to both slots.
+        var x = Param([1f, -2f, 3f], "x", 3);
+        var y = x * 2f;
+        var loss = (y + y).Square().Sum() + y.Sum();
+        loss.Backward();
+        // loss = 4 sum(y^2) + sum(y), dloss/dy = 8y + 1, dy/dx = 2.
+        TensorAssert.Close([2f * (8f * 2f + 1f), 2f * (8f * -4f + 1f), 2f * (8f * 6f + 1f)], x.Grad!, 1e-4f);
+    }
+
+    [Test]
     public void DiamondGraphSumsBothPaths()
     {
         // a -> b = 2a, c = a^2 -> d = b * c: dd/da = 2 a^2 + 2a * 2a = 6 a^2.
