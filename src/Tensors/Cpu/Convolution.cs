@@ -225,7 +225,10 @@ internal static class Convolution
         if (schedule == ConvSchedule.PerThread)
         {
             var (workers, per) = Workers(g);
-            long columns = Math.Min(ThreadColumns, Math.Max(MinThreadColumns, ThreadGemmMacs / GroupMacsPerColumn(g)));
+            // On one thread the GEMM cannot nest parallel loops, so tiles need not shrink below ThreadColumns.
+            long columns = CpuParallel.MaxThreads == 1
+                ? ThreadColumns
+                : Math.Min(ThreadColumns, Math.Max(MinThreadColumns, ThreadGemmMacs / GroupMacsPerColumn(g)));
             var tiling = ConvTiling.For(g, (int)columns, per, MaxColumnFloats);
             CpuParallel.For(workers, ImageMacs(g) * per, (t0, t1) =>
             {
