@@ -59,7 +59,7 @@ internal static class Elementwise
         var loop = ElementwiseLoop.Create(output, left, right);
         float[] y = loop.Data(0), a = loop.Data(1), b = loop.Data(2);
         int sy = loop.InnerStride(0), sa = loop.InnerStride(1), sb = loop.InnerStride(2);
-        bool vector = sy == 1 && sa is 0 or 1 && sb is 0 or 1;
+        bool vector = sy == 1 && (sa is 0 or 1) && (sb is 0 or 1);
         loop.Run(BinaryKernels.Cost(op), (o, n) =>
         {
             if (!vector)
@@ -80,7 +80,7 @@ internal static class Elementwise
         var loop = ElementwiseLoop.Create(output, condition, left, right);
         float[] y = loop.Data(0), c = loop.Data(1), a = loop.Data(2), b = loop.Data(3);
         int sy = loop.InnerStride(0), sc = loop.InnerStride(1), sa = loop.InnerStride(2), sb = loop.InnerStride(3);
-        bool vector = sy == 1 && sc is 0 or 1 && sa is 0 or 1 && sb is 0 or 1;
+        bool vector = sy == 1 && (sc is 0 or 1) && (sa is 0 or 1) && (sb is 0 or 1);
         loop.Run(1, (o, n) =>
         {
             if (vector)

@@ -85,13 +85,20 @@ internal static class ReductionKernels
         {
             ref float r = ref x[offset];
             var vm = Vector256.Create(m);
-            Vector256<double> acc = default;
+            Vector256<double> a0 = default, a1 = default;
+            for (; i <= n - 16; i += 16)
+            {
+                var (l0, h0) = Vector256.Widen(VectorMath.Exp(Vector256.LoadUnsafe(ref r, (nuint)i) - vm));
+                var (l1, h1) = Vector256.Widen(VectorMath.Exp(Vector256.LoadUnsafe(ref r, (nuint)i + 8) - vm));
+                a0 += l0 + h0;
+                a1 += l1 + h1;
+            }
             for (; i <= n - 8; i += 8)
             {
                 var (l, h) = Vector256.Widen(VectorMath.Exp(Vector256.LoadUnsafe(ref r, (nuint)i) - vm));
-                acc += l + h;
+                a0 += l + h;
             }
-            s = Vector256.Sum(acc);
+            s = Vector256.Sum(a0 + a1);
         }
         for (; i < n; i++) s += Math.Exp(x[offset + i * stride] - m);
         return s;
@@ -282,41 +289,51 @@ internal static class ReductionKernels
     public static double ExpShifted(ReadOnlySpan<float> x, float m, Span<float> y)
     {
         int n = x.Length, i = 0;
-        double s = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (!Vector256.IsHardwareAccelerated)
         {
-            ref float xr = ref MemoryMarshal.GetReference(x);
-            ref float yr = ref MemoryMarshal.GetReference(y);
-            var vm = Vector256.Create(m);
-            Vector256<double> acc = default;
-            for (; i <= n - 8; i += 8)
-            {
-                var e = VectorMath.Exp(Vector256.LoadUnsafe(ref xr, (nuint)i) - vm);
-                e.StoreUnsafe(ref yr, (nuint)i);
-                var (l, h) = Vector256.Widen(e);
-                acc += l + h;
-            }
-            if (i < n)
-            {
-                // Padding with -inf adds exp(-inf) = 0 to the sum.
-                Span<float> tail = stackalloc float[8];
-                tail.Fill(float.NegativeInfinity);
-                x[i..].CopyTo(tail);
-                var e = VectorMath.Exp(Vector256.Create<float>(tail) - vm);
-                e.CopyTo(tail);
-                tail[..(n - i)].CopyTo(y[i..]);
-                var (l, h) = Vector256.Widen(e);
-                acc += l + h;
-                i = n;
-            }
-            s = Vector256.Sum(acc);
+            double sum = 0;
+            for (; i < n; i++) sum += y[i] = (float)Math.Exp(x[i] - m);
+            return sum;
         }
-        for (; i < n; i++)
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        var vm = Vector256.Create(m);
+        // Two independent accumulators keep the additions off the critical path of the exp pipeline.
+        Vector256<double> a0 = default, a1 = default;
+        for (; i <= n - 16; i += 16)
         {
-            y[i] = (float)Math.Exp(x[i] - m);
-            s += y[i];
+            var e0 = VectorMath.Exp(Vector256.LoadUnsafe(ref xr, (nuint)i) - vm);
+            var e1 = VectorMath.Exp(Vector256.LoadUnsafe(ref xr, (nuint)i + 8) - vm);
+            e0.StoreUnsafe(ref yr, (nuint)i);
+            e1.StoreUnsafe(ref yr, (nuint)i + 8);
+            var (l0, h0) = Vector256.Widen(e0);
+            var (l1, h1) = Vector256.Widen(e1);
+            a0 += l0 + h0;
+            a1 += l1 + h1;
         }
-        return s;
+        for (; i <= n - 8; i += 8)
+        {
+            var e = VectorMath.Exp(Vector256.LoadUnsafe(ref xr, (nuint)i) - vm);
+            e.StoreUnsafe(ref yr, (nuint)i);
+            var (l, h) = Vector256.Widen(e);
+            a0 += l + h;
+        }
+        double s = Vector256.Sum(a0 + a1);
+        return i < n ? s + ExpShiftedTail(x[i..], m, y[i..]) : s;
+    }
+
+    // The last partial vector of ExpShifted, padded with -inf (exp(-inf) = 0 adds nothing to the sum).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static double ExpShiftedTail(ReadOnlySpan<float> x, float m, Span<float> y)
+    {
+        Span<float> tail = stackalloc float[8];
+        tail.Fill(float.NegativeInfinity);
+        x.CopyTo(tail);
+        var e = VectorMath.Exp(Vector256.Create<float>(tail) - Vector256.Create(m));
+        e.CopyTo(tail);
+        tail[..x.Length].CopyTo(y);
+        var (l, h) = Vector256.Widen(e);
+        return Vector256.Sum(l + h);
     }
 
     /// <summary><c>y[k] = exp(x[k] - m[k])</c> and <c>acc[k] += y[k]</c> (acc in double).</summary>
