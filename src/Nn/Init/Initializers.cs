@@ -33,11 +33,11 @@ public static class Initializers
 
     /// <summary>Uniform on [low, high).</summary>
     public static Tensor Uniform(Tensor t, float low = 0f, float high = 1f, Generator? generator = null) =>
-        Fill(t, Tensor.Uniform(t.Shape, low, high, generator, t.Device));
+        t.UniformInPlace(low, high, generator);
 
     /// <summary>Normal with the given mean and standard deviation.</summary>
     public static Tensor Normal(Tensor t, float mean = 0f, float std = 1f, Generator? generator = null) =>
-        Fill(t, Tensor.Normal(t.Shape, mean, std, generator, t.Device));
+        t.NormalInPlace(mean, std, generator);
 
     /// <summary>All zeros.</summary>
     public static Tensor Zeros(Tensor t) => t.FillInPlace(0f);
