@@ -9,6 +9,7 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("nfs: NetFromScratch, a deep-learning engine in C# from first principles.");
+        root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(FinetuneCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(GradCheckCommand.Create());

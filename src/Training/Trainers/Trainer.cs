@@ -81,6 +81,9 @@ public sealed class Trainer
     /// <summary>The last checkpoint written in this run and its epoch, set by whoever writes checkpoints.</summary>
     public (string Path, int Epoch)? LastCheckpoint { get; set; }
 
+    /// <summary>Extra entries written into every checkpoint's metadata (for example the command line that built the run).</summary>
+    public Dictionary<string, string> CheckpointMetadata { get; } = new(StringComparer.Ordinal);
+
     /// <summary>True once a callback asked training to stop.</summary>
     public bool StopRequested { get; private set; }
 
@@ -241,6 +244,7 @@ public sealed class Trainer
     public CheckpointState CaptureState()
     {
         var state = new CheckpointState();
+        foreach (var (k, v) in CheckpointMetadata) state.Metadata["extra." + k] = v;
         foreach (var (name, t) in Model.StateDict()) state.Tensors["model." + name] = t;
         var opt = Optimizer.StateDict();
         state.Metadata["optimizer.kind"] = opt.Optimizer;
