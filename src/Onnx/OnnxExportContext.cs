@@ -177,10 +177,9 @@ public sealed class OnnxExportContext
         Graph.Nodes.Add(node);
     }
 
-    /// <summary>Adds an initializer of an imported graph: a weight (by its current tensor) or a constant.</summary>
-    internal void AddImportedInitializer(OnnxTensor tensor, Tensor? weight)
+    /// <summary>Adds a constant initializer of an imported graph (a shape, an axis list), its name made unique by the caller.</summary>
+    internal void AddImportedConstant(OnnxTensor tensor)
     {
-        if (weight is not null) { AddInitializer(tensor.Name, weight); return; }
         if (!_names.Add(tensor.Name)) throw new InvalidOperationException($"OnnxExporter: the name '{tensor.Name}' is already used.");
         _constantNames.Add(tensor.Name);
         Graph.Initializers.Add(tensor);

@@ -89,9 +89,14 @@ internal static class ModelEmitters
             renamed[t.Name] = name;
             var weight = imported.ParametersByOnnxName.TryGetValue(t.Name, out var p) ? p.Data
                 : imported.BuffersByOnnxName.TryGetValue(t.Name, out var b) ? b.Data : null;
+            if (weight is not null)
+            {
+                c.AddInitializer(name, weight);
+                continue;
+            }
             var copy = OnnxTensorFile.Parse(OnnxTensorFile.ToBytes(t));
             copy.Name = name;
-            c.AddImportedInitializer(copy, weight);
+            c.AddImportedConstant(copy);
         }
         foreach (var node in graph.Nodes)
         {
