@@ -167,6 +167,29 @@ public class OnnxExportTests
     }
 
     [Test]
+    public void AnImportedNetworkTrainsExactlyLikeTheBuiltOne()
+    {
+        // Same weights, same batch, training mode (batch statistics): the same loss, gradients and running statistics.
+        var built = Randomize(new Sequential(new Conv2d(3, 4, 3, padding: 1), new BatchNorm2d(4), new ReLU(), new BasicBlock(4, 6, 2),
+            new MaxPool2d(2), new Flatten(), new Linear(24, 3), new LogSoftmax()));
+        var x = Input(new Shape(4, 3, 8, 8));
+        var imported = OnnxImporter.Load(RoundTripBytes(OnnxExporter.Export(built, x.Shape)));
+        built.Train();
+        imported.Train();
+        var lossBuilt = built.Forward(x).Square().Mean();
+        var lossImported = imported.Forward(x).Square().Mean();
+        Assert.That(lossImported.Item(), Is.EqualTo(lossBuilt.Item()).Within(1e-6f).Percent);
+        lossBuilt.Backward();
+        lossImported.Backward();
+        var gradients = imported.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Grad!);
+        foreach (var (name, p) in built.NamedParameters())
+            TensorAssert.Close(p.Grad!.ToArray(), gradients[name], 1e-6f, 1e-4f);
+        var statistics = imported.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value);
+        foreach (var (name, t) in built.StateDict().Where(kv => kv.Key.Contains("running")))
+            TensorAssert.Close(t.ToArray(), statistics[name], 1e-6f, 1e-5f);
+    }
+
+    [Test]
     public void LoadIntoReportsDifferences()
     {
         var small = Randomize(new Sequential(new Linear(4, 3), new ReLU(), new Linear(3, 2)));

@@ -296,6 +296,37 @@ public class OnnxImportTests
     }
 
     [Test]
+    public void InitializersListedAsInputsByOldExportersAreWeights()
+    {
+        var s = new GraphSpec(8, "ir3").Input("x", [2, 3]).Weight("w", [3, 2]).Node("MatMul", ["x", "w"], ["y"]).Output("y");
+        s.Model.Graph.Inputs.Add(OnnxValueInfo.Tensor("w", OnnxDataType.Float, 3, 2));
+        var model = OnnxImporter.Load(s.Model);
+        Assert.That(model.InputNames, Is.EqualTo(new[] { "x" }));
+        Assert.That(model.NamedParameters().Select(p => p.Name), Is.EqualTo(new[] { "w" }));
+        TensorAssert.Close(OrtReference.Run(s.Model, s.Feeds.ToArray())[0].Data, model.Forward(Feed(s)).Data, 1e-6f, 1e-5f);
+    }
+
+    [Test]
+    public void IntegerInputsAndOutputsRunThroughTensorFiles()
+    {
+        // An embedding lookup: INT64 indices in, FLOAT rows out, plus the indices' shape as an INT64 output.
+        var s = new GraphSpec(13, "embedding").IntInput("ids", [2, 3], [0, 3, 1, 4, 4, 2]).Weight("table", [5, 4])
+            .Node("Gather", ["table", "ids"], ["y"]).Node("Shape", ["ids"], ["shape"]).Output("y", "shape");
+        s.Model.Graph.Outputs[1].Type = NetFromScratch.Onnx.OnnxType.Tensor(OnnxDataType.Int64, 2);
+        var outputs = OnnxOpTests.RunOurs(s);
+        var expected = OrtReference.Run(s.Model, s.Feeds.ToArray());
+        TensorAssert.Close(expected[0].Data, outputs[0].ToFloatArray(), 0f, 0f);
+        Assert.That(outputs[1].DataType, Is.EqualTo(OnnxDataType.Int64));
+        Assert.That(outputs[1].ToInt64Array(), Is.EqualTo(new long[] { 2, 3 }));
+
+        // The table is a parameter: gradients reach the rows that were looked up.
+        var model = OnnxImporter.Load(s.Model);
+        var y = model.Run(new Dictionary<string, Variable> { ["ids"] = new Variable(Tensor.FromArray([0f, 3f, 1f, 4f, 4f, 2f], new Shape(2, 3))) });
+        y["y"].Sum().Backward();
+        Assert.That(model.ParameterByOnnxName("table").Grad!.ToArray(), Is.EqualTo(new float[] { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2 }));
+    }
+
+    [Test]
     public void DropoutDropsOnlyInTraining()
     {
         var s = new GraphSpec(13, "dropout").Input("x", [64, 64], 0f, 1f).Floats("r", [], 0.5f)
