@@ -38,11 +38,19 @@ public sealed class ImportedModel : Module
         ArgumentNullException.ThrowIfNull(model);
         Source = model.Source;
         OpsetVersion = model.OpsetVersion("");
-        // Keep the graph (without weights' values mattering: ToOnnx writes the current ones) for export.
-        Model = OnnxModel.Parse(model.ToBytes(), model.Source);
         _treeNames = TreeNames(model.Graph);
         _treeRoots = _treeNames.Select(n => n.Split('.')[0]).ToHashSet(StringComparer.Ordinal);
         _graph = GraphCompiler.Compile(model, AddParameter, AddBuffer);
+        // A copy of the graph for export; the weights' data is dropped (ToOnnx writes their current values).
+        Model = OnnxModel.Parse(model.ToBytes(), model.Source);
+        var initializers = Model.Graph.Initializers;
+        for (int i = 0; i < initializers.Count; i++)
+            if (_parameters.ContainsKey(initializers[i].Name) || _buffers.ContainsKey(initializers[i].Name))
+            {
+                var placeholder = new OnnxTensor { Name = initializers[i].Name, DataType = initializers[i].DataType };
+                placeholder.Dims.AddRange(initializers[i].Dims);
+                initializers[i] = placeholder;
+            }
         Eval();
     }
 
@@ -52,7 +60,7 @@ public sealed class ImportedModel : Module
     /// <summary>The version of the standard operator set the graph was read under.</summary>
     public long OpsetVersion { get; }
 
-    /// <summary>The graph as imported (its initializers hold the values at import; <see cref="ToOnnx"/> writes the current ones).</summary>
+    /// <summary>The graph as imported, its weights' data left out (<see cref="ToOnnx"/> writes their current values).</summary>
     internal OnnxModel Model { get; }
 
     /// <summary>The graph's inputs (initializers listed as inputs by old exporters excluded), in order.</summary>
@@ -162,15 +170,26 @@ public sealed class ImportedModel : Module
     /// <summary>This graph with the current values of its parameters and buffers, for saving or running elsewhere.</summary>
     public OnnxModel ToOnnx()
     {
-        var copy = OnnxModel.Parse(Model.ToBytes(), Source);
-        var graph = copy.Graph;
-        for (int i = 0; i < graph.Initializers.Count; i++)
+        // Put the current weights in place of the placeholders just long enough to write the bytes.
+        lock (Model)
         {
-            string name = graph.Initializers[i].Name;
-            Tensor? current = _parameters.TryGetValue(name, out var p) ? p.Data : _buffers.TryGetValue(name, out var b) ? b.Data : null;
-            if (current is not null) graph.Initializers[i] = OnnxTensor.FromTensor(name, current);
+            var initializers = Model.Graph.Initializers;
+            var placeholders = initializers.ToArray();
+            try
+            {
+                for (int i = 0; i < initializers.Count; i++)
+                {
+                    string name = initializers[i].Name;
+                    Tensor? current = _parameters.TryGetValue(name, out var p) ? p.Data : _buffers.TryGetValue(name, out var b) ? b.Data : null;
+                    if (current is not null) initializers[i] = OnnxTensor.FromTensor(name, current);
+                }
+                return OnnxModel.Parse(Model.ToBytes(), Source);
+            }
+            finally
+            {
+                for (int i = 0; i < placeholders.Length; i++) initializers[i] = placeholders[i];
+            }
         }
-        return copy;
     }
 
     private RuntimeValue ToRuntime(int index, Variable v)

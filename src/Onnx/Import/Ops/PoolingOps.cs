@@ -26,6 +26,18 @@ internal static class PoolingOps
         return max ? x.Max(axes, keepDim: true) : x.Mean(axes, keepDim: true);
     }
 
+    /// <summary>
+    /// ONNX's ceil-mode output size, <c>ceil((in + begin + end - ((k - 1) d + 1)) / s) + 1</c>, less one when the last window
+    /// would start past the input and its leading padding.
+    /// </summary>
+    private static int OutputSize(int size, int kernel, int stride, int dilation, int begin, int end)
+    {
+        int span = size + begin + end - ((kernel - 1) * dilation + 1);
+        int o = (span + stride - 1) / stride + 1;
+        if ((o - 1) * stride >= size + begin) o--;
+        return o;
+    }
+
     private static NodeKernel Compile(NodeCompilation c, bool max)
     {
         var g = SpatialAttributes.Read(c, kernelRequired: true);
@@ -52,8 +64,12 @@ internal static class PoolingOps
             bool fits = true;
             for (int i = 0; i < rank; i++) fits &= begin[i] == end[i] && begin[i] <= kernel[i] / 2;
             Variable? counts = null;
+            int[]? expected = null;
             if (!fits)
             {
+                // Explicit padding turns the end padding into input, where the kernel's ceil-mode rule would let a
+                // last window start; the size is then cropped to ONNX's (as ONNX Runtime computes it).
+                if (ceil) expected = Enumerable.Range(0, rank).Select(i => OutputSize(x.Shape[x.Rank - rank + i], kernel[i], g.Strides[i], g.Dilations[i], begin[i], end[i])).ToArray();
                 if (!max && !countPad && begin.Concat(end).Any(p => p > 0))
                 {
                     using var ones = Tensor.Ones(new Shape(1, 1, x.Shape[2], x.Shape[3]), x.Device);
@@ -71,6 +87,9 @@ internal static class PoolingOps
                 // Both averages divide by the whole window; their ratio is the sum over real elements / their count.
                 if (counts is not null) y /= F.AvgPool2d(counts, p);
             }
+            if (expected is not null)
+                for (int i = 0; i < rank; i++)
+                    if (y.Shape[2 + (2 - rank) + i] > expected[i]) y = y.Narrow(2 + (2 - rank) + i, 0, expected[i]);
             f.Out(rank == 1 ? y.Squeeze(2) : y);
         };
     }
