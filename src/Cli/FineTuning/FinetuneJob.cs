@@ -33,7 +33,7 @@ public static class FinetuneJob
             return Run(s, output, error);
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or DataFormatException
-                                       or InvalidOperationException or Onnx.OnnxGraphException or Onnx.OnnxFormatException or TrainingDivergedException)
+                                       or InvalidOperationException or NetFromScratch.Onnx.OnnxGraphException or NetFromScratch.Onnx.OnnxFormatException or TrainingDivergedException)
         {
             error.WriteLine($"finetune: {e.Message}");
             return 1;

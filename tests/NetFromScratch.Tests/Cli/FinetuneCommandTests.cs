@@ -66,7 +66,7 @@ public class FinetuneCommandTests
         Assert.That(output, Does.Contain("3 classes").And.Contain("9 train, 3 validation"));
         Assert.That(output, Does.Contain("feature caching is off").Or.Contain("features not cached: the backbone trains"));
         Assert.That(output, Does.Contain("final validation accuracy"));
-        foreach (var file in new[] { "metrics.csv", "model.safetensors", "best.safetensors", "options.txt", "summary.txt", "classes.txt" })
+        foreach (var file in new[] { "metrics.csv", "model.safetensors", "best.safetensors", "options.txt", "summary.txt", "classes.txt", "curves.png" })
             Assert.That(File.Exists(Path.Combine(run, file)), Is.True, file);
         Assert.That(File.ReadAllLines(Path.Combine(run, "metrics.csv")), Has.Length.EqualTo(2));
         var reloaded = new NetFromScratch.Nn.Models.ResNet(18, 3);
