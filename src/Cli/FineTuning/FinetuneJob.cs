@@ -164,7 +164,7 @@ public static class FinetuneJob
                 lines.Add(string.Create(inv, $"later epochs: {later:F2} s on average ({train.Count / later:F0} samples/s){(result.CachedEpochs > 1 ? $"; epochs 2-{result.CachedEpochs} trained only the head on cached features" : "")}"));
             }
         }
-        lines.Add(result.CacheNote);
+        if (result.CachedEpochs == 0) lines.Add(result.CacheNote);
         foreach (var (epoch, block) in result.Unfrozen) lines.Add($"epoch {epoch.ToString(inv)}: unfroze {block.Name}");
         if (validation is not null)
         {
@@ -176,7 +176,7 @@ public static class FinetuneJob
         lines.Add($"wrote {folder}: metrics.csv, model.safetensors (last), best.safetensors (epoch {bestEpoch.ToString(inv)}), options.txt, classes.txt, summary.txt{(plot is null ? "" : ", curves.png")}");
         if (!loaded.Pretrained) lines.Add("reminder: the backbone started from random weights; this was training from scratch, not fine-tuning.");
         foreach (var line in lines) output.WriteLine(line);
-        File.WriteAllLines(Path.Combine(folder, "summary.txt"), [loaded.Description, .. lines]);
+        File.WriteAllLines(Path.Combine(folder, "summary.txt"), [loaded.Description, result.CacheNote, .. lines]);
         return 0;
     }
 

@@ -33,19 +33,21 @@ public sealed record TrainingFootprint(long WeightBytes, long GradientBytes, lon
     {
         ArgumentNullException.ThrowIfNull(output);
         var sizes = new Dictionary<TensorStorage, long>(ReferenceEqualityComparer.Instance);
+        var parameters = new HashSet<TensorStorage>(ReferenceEqualityComparer.Instance);
         var seen = new HashSet<Node>(ReferenceEqualityComparer.Instance);
         var pending = new Stack<Variable>();
         pending.Push(output);
         while (pending.Count > 0)
         {
             var v = pending.Pop();
-            if (v.GradFn is null && v.RequiresGrad) continue; // a parameter: counted with the weights
             var t = v.Data;
-            sizes[t.Storage] = Math.Max(sizes.GetValueOrDefault(t.Storage), 4L * t.Numel);
+            // A parameter (a leaf that requires grad) is counted with the weights, and so are views of it (W^T).
+            if (v.GradFn is null && v.RequiresGrad) parameters.Add(t.Storage);
+            else sizes[t.Storage] = Math.Max(sizes.GetValueOrDefault(t.Storage), 4L * t.Numel);
             if (v.GradFn is { } node && seen.Add(node))
                 foreach (var input in node.Inputs) pending.Push(input);
         }
-        return sizes.Values.Sum();
+        return sizes.Where(kv => !parameters.Contains(kv.Key)).Sum(kv => kv.Value);
     }
 
     /// <summary>

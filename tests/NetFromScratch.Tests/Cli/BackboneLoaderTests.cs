@@ -61,6 +61,44 @@ public class BackboneLoaderTests
     }
 
     [Test]
+    public void MatMulPlusAddBeforeASoftmaxIsAHeadToo()
+    {
+        var w1 = Tensor.Randn(new Shape(4, 3), generator: new Generator(8));
+        var w2 = Tensor.Randn(new Shape(3, 2), generator: new Generator(9));
+        var b2 = Tensor.FromArray([0.5f, -0.25f]);
+        var graph = new OnnxGraph { Name = "mlp" };
+        graph.Initializers.Add(OnnxTensor.FromTensor("w1", w1));
+        graph.Initializers.Add(OnnxTensor.FromTensor("w2", w2));
+        graph.Initializers.Add(OnnxTensor.FromTensor("b2", b2));
+        graph.Nodes.Add(OnnxNode.Create("MatMul", "mm1", ["x", "w1"], ["h"]));
+        graph.Nodes.Add(OnnxNode.Create("Relu", "relu", ["h"], ["r"]));
+        graph.Nodes.Add(OnnxNode.Create("MatMul", "mm2", ["r", "w2"], ["z"]));
+        graph.Nodes.Add(OnnxNode.Create("Add", "add", ["z", "b2"], ["logits"]));
+        graph.Nodes.Add(OnnxNode.Create("Softmax", "softmax", ["logits"], ["p"], OnnxAttribute.FromInt("axis", 1)));
+        graph.Inputs.Add(OnnxValueInfo.Tensor("x", OnnxDataType.Float, "batch", 4));
+        graph.Outputs.Add(OnnxValueInfo.Tensor("p", OnnxDataType.Float, "batch", 2));
+        var model = new OnnxModel { IrVersion = 8, Graph = graph };
+        model.OpsetImports.Add(new OnnxOpsetId("", 17));
+
+        var cut = OnnxHeadCut.Cut(model);
+        Assert.That(cut.FeatureName, Is.EqualTo("r"));
+        Assert.That(cut.HeadNode, Is.EqualTo("mm2"));
+        Assert.That(cut.Backbone.Graph.Nodes.Select(n => n.Name), Is.EqualTo(new[] { "mm1", "relu" }));
+        Assert.That(cut.Backbone.Graph.Initializers.Select(t => t.Name), Is.EqualTo(new[] { "w1" }));
+        Assert.That(model.Graph.Nodes, Has.Count.EqualTo(5), "the original is unchanged");
+        TensorAssert.Close(w2.T.Contiguous().ToArray(), cut.HeadWeight);
+        TensorAssert.Close(b2.ToArray(), cut.HeadBias!);
+
+        var loaded = BackboneLoader.FromOnnx(model, "mlp.onnx");
+        using var x = Tensor.Randn(new Shape(3, 4), generator: new Generator(10));
+        using var h = x.MatMul(w1);
+        using var r = h.Relu();
+        using var z = r.MatMul(w2);
+        using var expected = z + b2;
+        TensorAssert.Close(expected.ToArray(), Tensor.FromArray(Logits(loaded.Model, x), new Shape(3, 2)), atol: 1e-5f);
+    }
+
+    [Test]
     public void AGraphWithoutAFinalLinearCannotBeCut()
     {
         var original = new Sequential(new Conv2d(3, 4, 3, generator: new Generator(7)), new ReLU(), new AdaptiveAvgPool2d(1), new Flatten());
