@@ -34,6 +34,12 @@ public sealed class FineTuningOptions
     /// </summary>
     public bool CacheFeatures { get; init; } = true;
 
+    /// <summary>
+    /// Run a backbone that stays frozen through the uncached epochs as a compiled <see cref="FrozenBackbone"/> (BatchNorm
+    /// folded, intermediates released), where the model allows it. On by default; the result is the same to rounding.
+    /// </summary>
+    public bool CompileFrozenBackbone { get; init; } = true;
+
     /// <summary>Unfreeze one more block every this many epochs (0 = never); see <see cref="GradualUnfreezing"/>.</summary>
     public int UnfreezeEvery { get; init; }
 

@@ -86,7 +86,13 @@ public sealed class FineTuningRun
         int remaining = Options.Epochs - cachedEpochs;
         if (remaining > 0)
         {
-            var trainer = new Trainer(_tuner.Model, _loss, _optimizer, PhaseOptions(remaining, Options.Transform, train.Count));
+            // A backbone that stays frozen for the whole phase runs compiled; the trainer then sees only the head's parameters.
+            bool staysFrozen = _tuner.IsBackboneFrozen && (Options.UnfreezeEvery == 0 || _tuner.NextToUnfreeze is null);
+            var compiled = staysFrozen && Options.CompileFrozenBackbone ? FrozenBackbone.TryCompile(_tuner.Layout) : null;
+            if (compiled is not null)
+                Options.Log?.WriteLine($"the frozen backbone runs compiled ({compiled.FoldedBatchNorms} BatchNorm layers folded into convolutions)");
+            var model = compiled?.WithHead(_tuner.Layout.HeadForTraining) ?? _tuner.Model;
+            var trainer = new Trainer(model, _loss, _optimizer, PhaseOptions(remaining, Options.Transform, train.Count));
             GradualUnfreezing? schedule = null;
             if (Options.UnfreezeEvery > 0)
             {

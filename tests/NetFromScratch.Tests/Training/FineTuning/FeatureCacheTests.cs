@@ -80,7 +80,7 @@ public class FeatureCacheTests
         Assert.That(bn.UsesBatchStatistics, Is.False);
 
         var run = new FineTuningRun(tuner, new CrossEntropyLoss(), new SGD(tuner.ParameterGroups(0.1), lr: 0.1),
-            new FineTuningOptions { Epochs = 2, BatchSize = 4, CacheFeatures = false });
+            new FineTuningOptions { Epochs = 2, BatchSize = 4, CacheFeatures = false, CompileFrozenBackbone = false });
         var result = run.Fit(Images(12));
         Assert.That(result.CachedEpochs, Is.Zero);
         Assert.That(bn.RunningMean.Data.ToArray(), Is.EqualTo(mean));

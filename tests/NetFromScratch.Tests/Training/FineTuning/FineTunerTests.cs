@@ -174,5 +174,17 @@ public class FineTunerTests
         vgg.Eval();
         Assert.That(vgg.Forward(x).Shape, Is.EqualTo(new Shape(1, 2)));
         Assert.That(tuner.Layout.ForwardFeatures(new NetFromScratch.Autograd.Variable(x)).Shape, Is.EqualTo(new Shape(1, 512 * 7 * 7)));
+
+        // The compiled backbone, with the default head (through classifier.0-5) and with the whole classifier as head.
+        using (NetFromScratch.Autograd.NoGrad.Scope())
+        {
+            using var compiled = FrozenBackbone.TryCompile(tuner.Layout)!.Forward(x);
+            TensorAssert.Close(tuner.Layout.ForwardFeatures(new NetFromScratch.Autograd.Variable(x)).Data.ToArray(), compiled, atol: 1e-4f, rtol: 1e-3f);
+            var other = new FineTuner(new Vgg(11, classes: 3, generator: new Generator(12)));
+            other.Model.Eval();
+            using var features = FrozenBackbone.TryCompile(other.Layout)!.Forward(x);
+            Assert.That(features.Shape, Is.EqualTo(new Shape(1, 4096)));
+            TensorAssert.Close(other.Layout.ForwardFeatures(new NetFromScratch.Autograd.Variable(x)).Data.ToArray(), features, atol: 1e-4f, rtol: 1e-3f);
+        }
     }
 }
