@@ -34,19 +34,22 @@ public static class FinetuneBench
         var steps = new Option<int>("--steps") { Description = "Timed steps (after the warm-up).", DefaultValueFactory = _ => 5 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "CPU threads for the kernels.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var noCompile = new Option<bool>("--no-compile") { Description = "Run a frozen backbone (and inference) through the modules instead of compiled with BatchNorm folded." };
 
         var command = new Command("finetune",
             "Measure fine-tuning speed on random images: samples per second of a training step (Adam) with the backbone frozen " +
             "(--frozen) or trainable, or of inference (--inference). The rate comes from the median step after warm-up. With " +
-            "--frozen a second line times the head alone on cached features: the cost of every epoch after the first.");
-        foreach (var o in new Option[] { model, inputSize, batchSize, frozen, inference, hidden, classes, steps, warmup, threads }) command.Options.Add(o);
+            "--frozen the backbone runs compiled (BatchNorm folded; --no-compile for the modules), and a second line gives the " +
+            "rates with cached features: the first epoch (the backbone once, without gradients) and every later one (the head alone).");
+        foreach (var o in new Option[] { model, inputSize, batchSize, frozen, inference, hidden, classes, steps, warmup, threads, noCompile }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
             {
                 CpuParallel.MaxThreads = Math.Max(1, parse.GetValue(threads));
                 Run(parse.GetValue(model)!, parse.GetValue(inputSize), parse.GetValue(batchSize), parse.GetValue(frozen), parse.GetValue(inference),
-                    parse.GetValue(hidden), parse.GetValue(classes), Math.Max(1, parse.GetValue(steps)), Math.Max(0, parse.GetValue(warmup)), Console.Out);
+                    parse.GetValue(hidden), parse.GetValue(classes), Math.Max(1, parse.GetValue(steps)), Math.Max(0, parse.GetValue(warmup)), Console.Out,
+                    compile: !parse.GetValue(noCompile));
                 return 0;
             }
             catch (ArgumentException e)
@@ -59,7 +62,8 @@ public static class FinetuneBench
     }
 
     /// <summary>Runs the measurement and writes its lines to <paramref name="output"/>.</summary>
-    public static void Run(string modelName, int inputSize, int batch, bool frozen, bool inference, int hidden, int classes, int steps, int warmup, TextWriter output)
+    public static void Run(string modelName, int inputSize, int batch, bool frozen, bool inference, int hidden, int classes, int steps, int warmup, TextWriter output,
+        bool compile = true)
     {
         if (inputSize < 32) throw new ArgumentException($"--input-size must be at least 32, got {inputSize}.");
         if (batch < 1) throw new ArgumentException($"--batch-size must be at least 1, got {batch}.");
@@ -74,28 +78,52 @@ public static class FinetuneBench
 
         if (inference)
         {
-            var t = TimeInference(model, images, batch, warmup);
-            output.WriteLine(string.Create(inv, $"finetune model={modelName} inference=true samples_per_s={batch / t.MedianStep:F2} {common} steps={t.Steps} ms_per_step={1000 * t.MedianStep:F0} mean_samples_per_s={batch / t.MeanStep:F2} cpu_s_per_step={t.CpuSecondsPerStep:F2}"));
+            // The whole network (backbone and head) without gradients; compiled unless asked not to.
+            var compiledModel = compile ? FrozenBackbone.TryCompile(tuner.Layout)?.WithHead(tuner.Layout.HeadForTraining) : null;
+            var t = TimeInference(compiledModel ?? model, images, batch, warmup);
+            output.WriteLine(string.Create(inv, $"finetune model={modelName} inference=true samples_per_s={batch / t.MedianStep:F2} {common} path={(compiledModel is null ? "modules" : "compiled")} steps={t.Steps} ms_per_step={1000 * t.MedianStep:F0} mean_samples_per_s={batch / t.MeanStep:F2} cpu_s_per_step={t.CpuSecondsPerStep:F2}"));
             return;
         }
 
         var optimizer = new Adam(tuner.ParameterGroups(1e-4), lr: 1e-4);
-        var r = TimeTraining(model, optimizer, images, batch, warmup);
+        // A frozen backbone trains as nfs finetune runs it when features cannot be cached: compiled, unless asked not to.
+        var compiled = frozen && compile ? FrozenBackbone.TryCompile(tuner.Layout) : null;
+        var stepModel = compiled?.WithHead(tuner.Layout.HeadForTraining) ?? model;
+        var r = TimeTraining(stepModel, optimizer, images, batch, warmup);
         output.WriteLine(string.Create(inv,
-            $"finetune model={modelName} frozen={(frozen ? "true" : "false")} samples_per_s={batch / r.MedianStep:F2} {common} steps={r.Steps} ms_per_step={1000 * r.MedianStep:F0} mean_samples_per_s={batch / r.MeanStep:F2} alloc_mb_per_step={r.AllocatedMbPerStep:F1} cpu_s_per_step={r.CpuSecondsPerStep:F2} trainable_params={model.TrainableParameters().Sum(p => (long)p.Numel)}"));
+            $"finetune model={modelName} frozen={(frozen ? "true" : "false")} samples_per_s={batch / r.MedianStep:F2} {common} path={(compiled is null ? "modules" : "compiled")} steps={r.Steps} ms_per_step={1000 * r.MedianStep:F0} mean_samples_per_s={batch / r.MeanStep:F2} alloc_mb_per_step={r.AllocatedMbPerStep:F1} cpu_s_per_step={r.CpuSecondsPerStep:F2} trainable_params={model.TrainableParameters().Sum(p => (long)p.Numel)}"));
         if (!frozen) return;
 
-        // Later epochs with cached features: the head alone on stored feature vectors.
-        using var probe = Tensor.Zeros(new Shape(1, 3, inputSize, inputSize));
-        Shape featureShape;
-        model.Eval();
-        using (NoGrad.Scope()) featureShape = new Shape(tuner.Layout.ForwardFeatures(new Variable(probe)).Shape.Dims[1..].ToArray());
+        // With cached features: the first epoch runs the backbone once over the data (no gradients, compiled where
+        // possible), later epochs train the head alone on the stored feature vectors.
+        var extract = TimeFeatures(tuner.Layout, compile ? FrozenBackbone.TryCompile(tuner.Layout) : null, images, batch, warmup);
+        var featureShape = extract.FeatureShape;
         int headSteps = 20;
         var features = RandomImages((warmup + headSteps) * batch, featureShape, classes);
         var headOptimizer = new Adam(tuner.Layout.HeadForTraining.Parameters(), lr: 1e-4);
         var h = TimeTraining(tuner.Layout.HeadForTraining, headOptimizer, features, batch, warmup);
+        double first = 1 / (extract.Times.MedianStep / batch + h.MedianStep / batch);
         output.WriteLine(string.Create(inv,
-            $"finetune model={modelName} frozen=true cached=true samples_per_s={batch / h.MedianStep:F1} {common} steps={h.Steps} features={featureShape} speedup_vs_frozen={r.MedianStep / h.MedianStep:F0}x"));
+            $"finetune model={modelName} frozen=true cached=true first_epoch_samples_per_s={first:F2} later_epochs_samples_per_s={batch / h.MedianStep:F0} {common} features={featureShape} later_vs_uncached={r.MedianStep / h.MedianStep:F0}x extract_cpu_s_per_step={extract.Times.CpuSecondsPerStep:F2}"));
+    }
+
+    private static (StepTimes Times, Shape FeatureShape) TimeFeatures(BackboneLayout layout, FrozenBackbone? compiled, InMemoryDataset data, int batch, int warmup)
+    {
+        layout.Model.Eval();
+        var clock = new StepClock(warmup);
+        Shape shape = default;
+        using var scope = NoGrad.Scope();
+        foreach (var b in new DataLoader(data, batch, shuffle: false, dropLast: true))
+        {
+            using (b)
+            {
+                var y = compiled?.Forward(b.Inputs) ?? layout.ForwardFeatures(new Variable(b.Inputs)).Data;
+                shape = new Shape(y.Shape.Dims[1..].ToArray());
+                y.Dispose();
+            }
+            clock.Tick();
+        }
+        return (clock.Result(), shape);
     }
 
     private sealed record StepTimes(int Steps, double MedianStep, double MeanStep, double AllocatedMbPerStep, double CpuSecondsPerStep);
