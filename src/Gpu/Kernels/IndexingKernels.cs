@@ -1,0 +1,85 @@
+using ILGPU;
+
+namespace NetFromScratch.Gpu.Kernels;
+
+/// <summary>Scalars of one indexing launch.</summary>
+internal struct IndexGeometry
+{
+    /// <summary>Elements the launch walks (index elements, or output elements for index-select).</summary>
+    public int Count;
+    /// <summary>Size and element step of the indexed axis in the tensor that is read or written through the index.</summary>
+    public int AxisSize, AxisStride;
+    /// <summary>For index-select and index-add: the length of the index and the product of the dims after the axis.</summary>
+    public int IndexLength, Inner;
+    /// <summary>Offsets of the index and of a contiguous output.</summary>
+    public int IndexOffset, OutOffset;
+}
+
+/// <summary>
+/// Gather, scatter-add, index-select, index-add and one-hot. The tensor addressed through the index is described by a
+/// layout over the walked shape with the indexed axis's stride set to 0; the kernel adds <c>index * AxisStride</c>.
+/// Scatters use atomic adds because several positions may name the same target; their summation order, and so
+/// the last bits of a sum with repeated indices, may vary from run to run.
+/// </summary>
+internal static class IndexingKernels
+{
+    /// <summary><c>y[i] = x[base(i) + index[i] * stride]</c> over the index's elements.</summary>
+    public static void Gather(StridedLayout xBase, IndexGeometry g, ArrayView<float> x, ArrayView<float> index,
+        ArrayView<float> y, ArrayView<int> errors)
+    {
+        for (int i = GridStride.Start; i < g.Count; i += GridStride.Step)
+        {
+            int k = IndexErrors.Check(errors, IndexErrors.Gather, i, index[g.IndexOffset + i], g.AxisSize);
+            y[g.OutOffset + i] = k < 0 ? 0f : x[xBase.ElementOffset(i) + k * g.AxisStride];
+        }
+    }
+
+    /// <summary><c>target[base(i) + index[i] * stride] += source[i]</c>.</summary>
+    public static void ScatterAdd(StridedLayout targetBase, StridedLayout source, IndexGeometry g, ArrayView<float> target,
+        ArrayView<float> index, ArrayView<float> src, ArrayView<int> errors)
+    {
+        for (int i = GridStride.Start; i < g.Count; i += GridStride.Step)
+        {
+            int k = IndexErrors.Check(errors, IndexErrors.ScatterAdd, i, index[g.IndexOffset + i], g.AxisSize);
+            if (k >= 0) Atomic.Add(ref target[targetBase.ElementOffset(i) + k * g.AxisStride], src[source.ElementOffset(i)]);
+        }
+    }
+
+    /// <summary><c>y[..., j, ...] = x[..., index[j], ...]</c>, one thread per output element.</summary>
+    public static void IndexSelect(StridedLayout xBase, IndexGeometry g, ArrayView<float> x, ArrayView<float> index,
+        ArrayView<float> y, ArrayView<int> errors)
+    {
+        for (int i = GridStride.Start; i < g.Count; i += GridStride.Step)
+        {
+            int j = i / g.Inner % g.IndexLength;
+            int k = IndexErrors.Check(errors, IndexErrors.IndexSelect, j, index[g.IndexOffset + j], g.AxisSize);
+            y[g.OutOffset + i] = k < 0 ? 0f : x[xBase.ElementOffset(i) + k * g.AxisStride];
+        }
+    }
+
+    /// <summary><c>target[..., index[j], ...] += source[..., j, ...]</c>, one thread per source element.</summary>
+    public static void IndexAdd(StridedLayout targetBase, StridedLayout source, IndexGeometry g, ArrayView<float> target,
+        ArrayView<float> index, ArrayView<float> src, ArrayView<int> errors)
+    {
+        for (int i = GridStride.Start; i < g.Count; i += GridStride.Step)
+        {
+            int j = i / g.Inner % g.IndexLength;
+            int k = IndexErrors.Check(errors, IndexErrors.IndexAdd, j, index[g.IndexOffset + j], g.AxisSize);
+            if (k >= 0) Atomic.Add(ref target[targetBase.ElementOffset(i) + k * g.AxisStride], src[source.ElementOffset(i)]);
+        }
+    }
+
+    /// <summary><c>y[i, c] = index[i] == c</c>; AxisSize is the number of classes.</summary>
+    public static void OneHot(IndexGeometry g, ArrayView<float> index, ArrayView<float> y, ArrayView<int> errors)
+    {
+        int classes = g.AxisSize;
+        for (int o = GridStride.Start; o < g.Count; o += GridStride.Step)
+        {
+            int i = o / classes, c = o - i * classes;
+            float v = index[g.IndexOffset + i];
+            // Only the first class's thread reports, so each bad index is recorded once.
+            if (c == 0) IndexErrors.Check(errors, IndexErrors.OneHot, i, v, classes);
+            y[g.OutOffset + o] = v == c ? 1f : 0f;
+        }
+    }
+}
