@@ -15,7 +15,9 @@ public sealed class DeviceMemoryPool : IDisposable
 {
     private readonly Accelerator _accelerator;
     private readonly string _deviceName;
-    private readonly ConcurrentDictionary<long, ConcurrentBag<MemoryBuffer1D<float, Stride1D.Dense>>> _buckets = new();
+    // Stacks, not bags: a storage's finalizer returns buffers here, and a finalizer must not touch objects that
+    // have finalizers of their own (a bag's thread-local storage may already be gone).
+    private readonly ConcurrentDictionary<long, ConcurrentStack<MemoryBuffer1D<float, Stride1D.Dense>>> _buckets = new();
     // Every buffer this pool created and has not freed: keeps buffers alive while only a finalisable storage
     // refers to them, so a storage's finalizer can always hand its buffer back.
     private readonly ConcurrentDictionary<MemoryBuffer1D<float, Stride1D.Dense>, byte> _live = new();
@@ -61,7 +63,7 @@ public sealed class DeviceMemoryPool : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         long capacity = SizeClass(length);
         long bytes = capacity * sizeof(float);
-        if (_buckets.TryGetValue(capacity, out var bag) && bag.TryTake(out var cached))
+        if (_buckets.TryGetValue(capacity, out var bag) && bag.TryPop(out var cached))
         {
             Interlocked.Add(ref _cachedBytes, -bytes);
             Interlocked.Add(ref _inUseBytes, bytes);
@@ -87,7 +89,7 @@ public sealed class DeviceMemoryPool : IDisposable
             Free(buffer);
             return;
         }
-        _buckets.GetOrAdd(buffer.Length, _ => new ConcurrentBag<MemoryBuffer1D<float, Stride1D.Dense>>()).Add(buffer);
+        _buckets.GetOrAdd(buffer.Length, _ => new ConcurrentStack<MemoryBuffer1D<float, Stride1D.Dense>>()).Push(buffer);
         Interlocked.Add(ref _cachedBytes, bytes);
     }
 
@@ -95,7 +97,7 @@ public sealed class DeviceMemoryPool : IDisposable
     public void Trim()
     {
         foreach (var bag in _buckets.Values)
-            while (bag.TryTake(out var buffer))
+            while (bag.TryPop(out var buffer))
             {
                 Interlocked.Add(ref _cachedBytes, -buffer.Length * sizeof(float));
                 Free(buffer);

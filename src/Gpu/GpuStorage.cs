@@ -22,7 +22,17 @@ public sealed class GpuStorage : TensorStorage
     }
 
     /// <summary>Releases the buffer of a tensor that was never disposed.</summary>
-    ~GpuStorage() => GiveBack();
+    ~GpuStorage()
+    {
+        try
+        {
+            GiveBack();
+        }
+        catch (Exception)
+        {
+            // At process exit the pool may be gone already; a finalizer must never throw.
+        }
+    }
 
     internal MemoryBuffer1D<float, Stride1D.Dense> Buffer { get; }
 
