@@ -10,6 +10,7 @@ public static class Program
     {
         var root = new RootCommand("nfs: NetFromScratch, a deep-learning engine in C# from first principles.");
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(DevicesCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
