@@ -3,7 +3,7 @@ namespace NetFromScratch.Tensors.Cpu;
 /// <summary>
 /// The managed CPU backend: SIMD kernels (System.Numerics.Tensors and Vector256 with FMA), split across cores
 /// for large tensors (<see cref="CpuParallel"/>), pooled buffers (<see cref="BufferPool"/>). No native code.
-/// Each method dispatches to one kernel family (Elementwise, Reductions, Gemm, Convolution, Pooling, Indexing).
+/// Each method dispatches to one kernel family (Elementwise, Reductions, Gemm, Convolution, Pooling, GatherScatter, IndexSelection, OneHotEncoding, Padding).
 /// </summary>
 public sealed class CpuBackend : IBackend
 {
@@ -79,19 +79,19 @@ public sealed class CpuBackend : IBackend
     /// <inheritdoc/>
     public void BatchNormStatistics(Tensor x, Tensor mean, Tensor variance) => Pooling.BatchNormStatistics(x, mean, variance);
     /// <inheritdoc/>
-    public void Gather(Tensor x, int axis, Tensor index, Tensor y) => Indexing.Gather(x, axis, index, y);
+    public void Gather(Tensor x, int axis, Tensor index, Tensor y) => GatherScatter.Gather(x, axis, index, y);
     /// <inheritdoc/>
-    public void ScatterAdd(Tensor target, int axis, Tensor index, Tensor source) => Indexing.ScatterAdd(target, axis, index, source);
+    public void ScatterAdd(Tensor target, int axis, Tensor index, Tensor source) => GatherScatter.ScatterAdd(target, axis, index, source);
     /// <inheritdoc/>
-    public void IndexSelect(Tensor x, int axis, Tensor index, Tensor y) => Indexing.IndexSelect(x, axis, index, y);
+    public void IndexSelect(Tensor x, int axis, Tensor index, Tensor y) => IndexSelection.IndexSelect(x, axis, index, y);
     /// <inheritdoc/>
-    public void IndexAdd(Tensor target, int axis, Tensor index, Tensor source) => Indexing.IndexAdd(target, axis, index, source);
+    public void IndexAdd(Tensor target, int axis, Tensor index, Tensor source) => IndexSelection.IndexAdd(target, axis, index, source);
     /// <inheritdoc/>
-    public void OneHot(Tensor index, int classes, Tensor y) => Indexing.OneHot(index, classes, y);
+    public void OneHot(Tensor index, int classes, Tensor y) => OneHotEncoding.Encode(index, classes, y);
     /// <inheritdoc/>
-    public void Pad(Tensor x, ReadOnlySpan<int> pads, PadMode mode, float value, Tensor y) => Indexing.Pad(x, pads, mode, value, y);
+    public void Pad(Tensor x, ReadOnlySpan<int> pads, PadMode mode, float value, Tensor y) => Padding.Pad(x, pads, mode, value, y);
     /// <inheritdoc/>
-    public void PadBackward(Tensor gradY, ReadOnlySpan<int> pads, PadMode mode, Tensor gradX) => Indexing.PadBackward(gradY, pads, mode, gradX);
+    public void PadBackward(Tensor gradY, ReadOnlySpan<int> pads, PadMode mode, Tensor gradX) => Padding.PadBackward(gradY, pads, mode, gradX);
     /// <inheritdoc/>
     public void FillRandom(Tensor y, RandomDistribution distribution, ulong seed, ulong counter, float a, float b) => RandomFill.Fill(y, distribution, seed, counter, a, b);
     /// <inheritdoc/>

@@ -1,0 +1,5 @@
+namespace NetFromScratch.Nn.Layers;
+
+/// <summary>Batch normalisation of <c>[N, C, H, W]</c> inputs, per channel. Shape: unchanged.</summary>
+public sealed class BatchNorm2d(int numFeatures, float eps = 1e-5f, float momentum = 0.1f, bool affine = true, bool trackRunningStats = true)
+    : BatchNorm(numFeatures, eps, momentum, affine, trackRunningStats, 4);
