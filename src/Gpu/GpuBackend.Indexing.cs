@@ -6,15 +6,17 @@ using NetFromScratch.Tensors;
 namespace NetFromScratch.Gpu;
 
 /// <remarks>
-/// Index values are checked in the kernels; a bad one is skipped and reported through the index-error flag
-/// (see <see cref="CheckIndicesEagerly"/>), so no kernel ever reads or writes outside its buffers.
+/// Every index tensor is checked on the device by a small kernel queued before the op (see
+/// <see cref="CheckIndices"/> and <see cref="CheckIndicesEagerly"/>), so no kernel ever reads or writes outside
+/// its buffers and the error names the same position, in the same words, as the CPU backend.
 /// </remarks>
 public sealed partial class GpuBackend
 {
-    private Action<KernelConfig, StridedLayout, IndexGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>? _gather, _indexSelect;
-    private Action<KernelConfig, StridedLayout, StridedLayout, IndexGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>? _scatterAdd, _indexAdd;
-    private Action<KernelConfig, IndexGeometry, ArrayView<float>, ArrayView<float>, ArrayView<int>>? _oneHot;
-    private Action<KernelConfig, PadGeometry, ArrayView<float>, ArrayView<float>>? _pad, _padBackward;
+    private Action<KernelConfig, StridedLayout, IndexGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<ulong>>? _gather, _indexSelect;
+    private Action<KernelConfig, StridedLayout, StridedLayout, IndexGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<ulong>>? _scatterAdd, _indexAdd;
+    private Action<KernelConfig, IndexGeometry, ArrayView<float>, ArrayView<float>, ArrayView<ulong>>? _oneHot;
+    private Action<KernelConfig, PadGeometry, ArrayView<float>, ArrayView<float>>? _pad;
+    private Action<KernelConfig, PadGeometry, StridedLayout, ArrayView<float>, ArrayView<float>>? _padBackward;
 
     /// <inheritdoc/>
     public void Gather(Tensor x, int axis, Tensor index, Tensor y)
@@ -25,8 +27,9 @@ public sealed partial class GpuBackend
             Count = index.Numel, AxisSize = x.Shape[axis], AxisStride = x.Strides[axis],
             IndexOffset = index.Offset, OutOffset = y.Offset,
         };
-        _gather ??= _accelerator.LoadStreamKernel<StridedLayout, IndexGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>(IndexingKernels.Gather);
-        _gather(Linear(g.Count), xBase, g, Whole(x), Whole(index), Whole(y), IndexErrorView);
+        _gather ??= _accelerator.LoadStreamKernel<StridedLayout, IndexGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<ulong>>(IndexingKernels.Gather);
+        var errors = CheckIndices(index, x.Shape[axis], "Gather", axis, "input", x.Shape);
+        _gather(Linear(g.Count), xBase, g, Whole(x), Whole(index), Whole(y), errors);
         AfterIndexKernel();
     }
 
@@ -40,8 +43,9 @@ public sealed partial class GpuBackend
         {
             Count = index.Numel, AxisSize = target.Shape[axis], AxisStride = target.Strides[axis], IndexOffset = index.Offset,
         };
-        _scatterAdd ??= _accelerator.LoadStreamKernel<StridedLayout, StridedLayout, IndexGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>(IndexingKernels.ScatterAdd);
-        _scatterAdd(Linear(g.Count), targetBase, src, g, Whole(target), Whole(index), Whole(source), IndexErrorView);
+        _scatterAdd ??= _accelerator.LoadStreamKernel<StridedLayout, StridedLayout, IndexGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<ulong>>(IndexingKernels.ScatterAdd);
+        var errors = CheckIndices(index, target.Shape[axis], "ScatterAdd", axis, "target", target.Shape);
+        _scatterAdd(Linear(g.Count), targetBase, src, g, Whole(target), Whole(index), Whole(source), errors);
         AfterIndexKernel();
     }
 
@@ -55,8 +59,9 @@ public sealed partial class GpuBackend
             Count = y.Numel, AxisSize = x.Shape[axis], AxisStride = x.Strides[axis],
             IndexLength = index.Numel, Inner = Inner(sizes, axis), IndexOffset = index.Offset, OutOffset = y.Offset,
         };
-        _indexSelect ??= _accelerator.LoadStreamKernel<StridedLayout, IndexGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>(IndexingKernels.IndexSelect);
-        _indexSelect(Linear(g.Count), xBase, g, Whole(x), Whole(index), Whole(y), IndexErrorView);
+        _indexSelect ??= _accelerator.LoadStreamKernel<StridedLayout, IndexGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<ulong>>(IndexingKernels.IndexSelect);
+        var errors = CheckIndices(index, x.Shape[axis], "IndexSelect", axis, "input", x.Shape);
+        _indexSelect(Linear(g.Count), xBase, g, Whole(x), Whole(index), Whole(y), errors);
         AfterIndexKernel();
     }
 
@@ -70,8 +75,9 @@ public sealed partial class GpuBackend
             Count = source.Numel, AxisSize = target.Shape[axis], AxisStride = target.Strides[axis],
             IndexLength = index.Numel, Inner = Inner(sizes, axis), IndexOffset = index.Offset,
         };
-        _indexAdd ??= _accelerator.LoadStreamKernel<StridedLayout, StridedLayout, IndexGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>(IndexingKernels.IndexAdd);
-        _indexAdd(Linear(g.Count), targetBase, StridedLayout.Of(source), g, Whole(target), Whole(index), Whole(source), IndexErrorView);
+        _indexAdd ??= _accelerator.LoadStreamKernel<StridedLayout, StridedLayout, IndexGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<ulong>>(IndexingKernels.IndexAdd);
+        var errors = CheckIndices(index, target.Shape[axis], "IndexAdd", axis, "target", target.Shape);
+        _indexAdd(Linear(g.Count), targetBase, StridedLayout.Of(source), g, Whole(target), Whole(index), Whole(source), errors);
         AfterIndexKernel();
     }
 
@@ -79,14 +85,17 @@ public sealed partial class GpuBackend
     public void OneHot(Tensor index, int classes, Tensor y)
     {
         var g = new IndexGeometry { Count = y.Numel, AxisSize = classes, IndexOffset = index.Offset, OutOffset = y.Offset };
-        _oneHot ??= _accelerator.LoadStreamKernel<IndexGeometry, ArrayView<float>, ArrayView<float>, ArrayView<int>>(IndexingKernels.OneHot);
-        _oneHot(Linear(g.Count), g, Whole(index), Whole(y), IndexErrorView);
+        _oneHot ??= _accelerator.LoadStreamKernel<IndexGeometry, ArrayView<float>, ArrayView<float>, ArrayView<ulong>>(IndexingKernels.OneHot);
+        var errors = CheckIndices(index, classes, "OneHot", -1, "index", index.Shape);
+        _oneHot(Linear(g.Count), g, Whole(index), Whole(y), errors);
         AfterIndexKernel();
     }
 
     /// <inheritdoc/>
     public void Pad(Tensor x, ReadOnlySpan<int> pads, PadMode mode, float value, Tensor y)
     {
+        CheckPads("Pad", x.Shape, y.Shape, pads, mode);
+        if (y.Numel == 0) return;
         var g = PadGeometryOf(x.Shape, x.Strides.ToArray(), x.Offset, y.Shape, pads, "Pad");
         g.Mode = (int)mode;
         g.Value = value;
@@ -98,13 +107,15 @@ public sealed partial class GpuBackend
     /// <inheritdoc/>
     public void PadBackward(Tensor gradY, ReadOnlySpan<int> pads, PadMode mode, Tensor gradX)
     {
+        CheckPads("PadBackward", gradX.Shape, gradY.Shape, pads, mode);
+        if (gradX.Numel == 0) return;
         Elements(gradX).SubView(0, gradX.Numel).MemSetToZero(Stream);
         if (gradY.Numel == 0) return;
         var g = PadGeometryOf(gradX.Shape, gradX.Shape.ContiguousStrides(), gradX.Offset, gradY.Shape, pads, "PadBackward");
         g.Mode = (int)mode;
         g.YOffset = gradY.Offset;
-        _padBackward ??= _accelerator.LoadStreamKernel<PadGeometry, ArrayView<float>, ArrayView<float>>(PadKernels.PadBackward);
-        _padBackward(Linear(g.Count), g, Whole(gradY), Whole(gradX));
+        _padBackward ??= _accelerator.LoadStreamKernel<PadGeometry, StridedLayout, ArrayView<float>, ArrayView<float>>(PadKernels.PadBackward);
+        _padBackward(Linear(g.Count), g, StridedLayout.Of(gradY), Whole(gradY), Whole(gradX));
     }
 
     /// <summary>
@@ -123,6 +134,26 @@ public sealed partial class GpuBackend
         int inner = 1;
         for (int d = axis + 1; d < sizes.Length; d++) inner *= sizes[d];
         return inner;
+    }
+
+    /// <summary>
+    /// Rejects pads that do not match the shapes or would read outside the input: the front end checks these, but
+    /// a kernel reached directly must still never index out of bounds.
+    /// </summary>
+    private static void CheckPads(string op, Shape input, Shape padded, ReadOnlySpan<int> pads, PadMode mode)
+    {
+        if (pads.Length != 2 * input.Rank || padded.Rank != input.Rank)
+            throw new ArgumentException($"{op}: expected {2 * input.Rank} pad values for input shape {input} and padded shape {padded}, got {pads.Length}.");
+        for (int d = 0; d < input.Rank; d++)
+        {
+            int before = pads[2 * d], after = pads[2 * d + 1], size = input[d];
+            if (before < 0 || after < 0 || padded[d] != size + before + after)
+                throw new ArgumentException($"{op}: padding ({before}, {after}) of axis {d} does not turn input shape {input} into {padded}.");
+            if (mode == PadMode.Reflect && (before >= size || after >= size))
+                throw new ArgumentException($"{op}: reflect padding ({before}, {after}) must be smaller than axis {d} of size {size} (shape {input}).");
+            if (mode == PadMode.Replicate && size == 0 && before + after > 0)
+                throw new ArgumentException($"{op}: cannot replicate-pad axis {d} of size 0 (shape {input}).");
+        }
     }
 
     private static PadGeometry PadGeometryOf(Shape x, int[] xStrides, int xOffset, Shape y, ReadOnlySpan<int> pads, string op)

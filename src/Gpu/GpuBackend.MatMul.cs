@@ -34,8 +34,8 @@ public sealed partial class GpuBackend
     internal void Gemm(StridedLayout aBatch, StridedLayout bBatch, GemmGeometry g, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c)
     {
         if (g.M == 0 || g.N == 0 || g.Batch == 0) return;
-        int tile = UsesLargeTiles ? 64 : 16;
-        int threads = UsesLargeTiles ? 256 : 16;
+        int tile = UsesLargeTiles ? 64 : 8;
+        int threads = UsesLargeTiles ? 256 : 4;
         var grid = new Index3D((g.N + tile - 1) / tile, (g.M + tile - 1) / tile, Math.Min(g.Batch, 65535));
         Statistics.Launch();
         var config = new KernelConfig(grid, new Index3D(threads, 1, 1));
@@ -46,7 +46,7 @@ public sealed partial class GpuBackend
         }
         else
         {
-            _gemmSmall ??= _accelerator.LoadStreamKernel<StridedLayout, StridedLayout, GemmGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>>(GemmKernel.Run<GemmTile16>);
+            _gemmSmall ??= _accelerator.LoadStreamKernel<StridedLayout, StridedLayout, GemmGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>>(GemmKernel.Run<GemmTile8>);
             _gemmSmall(config, aBatch, bBatch, g, a, b, c);
         }
     }

@@ -8,7 +8,7 @@ namespace NetFromScratch.Gpu;
 public sealed partial class GpuBackend
 {
     private Action<KernelConfig, PoolGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>>? _maxPool;
-    private Action<KernelConfig, PoolGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>? _maxPoolBackward;
+    private Action<KernelConfig, PoolGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>>? _maxPoolBackward;
     private Action<KernelConfig, PoolGeometry, ArrayView<float>, ArrayView<float>>? _avgPool, _avgPoolBackward;
 
     /// <inheritdoc/>
@@ -33,9 +33,8 @@ public sealed partial class GpuBackend
         };
         Elements(gradX).SubView(0, gradX.Numel).MemSetToZero(Stream);
         if (gradY.Numel == 0) return;
-        _maxPoolBackward ??= _accelerator.LoadStreamKernel<PoolGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>(PoolingKernels.MaxPoolBackward);
-        _maxPoolBackward(Linear(gradY.Numel), g, Whole(gradY), Whole(indices), Whole(gradX), IndexErrorView);
-        AfterIndexKernel();
+        _maxPoolBackward ??= _accelerator.LoadStreamKernel<PoolGeometry, ArrayView<float>, ArrayView<float>, ArrayView<float>>(PoolingKernels.MaxPoolBackward);
+        _maxPoolBackward(Linear(gradY.Numel), g, Whole(gradY), Whole(indices), Whole(gradX));
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ILGPU;
 using ILGPU.Runtime;
 using NetFromScratch.Gpu.Kernels;
@@ -15,8 +16,10 @@ namespace NetFromScratch.Gpu;
 public sealed partial class GpuBackend : IBackend, IDisposable
 {
     private readonly Accelerator _accelerator;
-    private readonly MemoryBuffer1D<int, Stride1D.Dense> _indexErrors;
-    private volatile bool _indexCheckPending;
+    private readonly MemoryBuffer1D<ulong, Stride1D.Dense> _indexErrors;
+    // Index checks queued since the flag was last read, by launch number: what to say if one failed.
+    private readonly Dictionary<ulong, IndexCheck> _pendingChecks = new();
+    private ulong _lastCheck;
 
     /// <summary>Creates the backend of <paramref name="device"/> on an ILGPU accelerator it takes ownership of.</summary>
     public GpuBackend(Device device, Accelerator accelerator)
@@ -26,8 +29,9 @@ public sealed partial class GpuBackend : IBackend, IDisposable
         Device = device;
         _accelerator = accelerator;
         Pool = new DeviceMemoryPool(accelerator, device.Name);
-        _indexErrors = accelerator.Allocate1D<int>(4);
-        _indexErrors.MemSetToZero(accelerator.DefaultStream);
+        _indexErrors = accelerator.Allocate1D(new[] { 0UL, IndexValidation.NoKey });
+        // The simulator exists for tests, which expect a bad index to throw at the op, as on the CPU.
+        CheckIndicesEagerly = accelerator.AcceleratorType == AcceleratorType.CPU;
 
         // Reductions use power-of-two groups; 256 threads fill a GPU multiprocessor in 8 groups, while the CPU
         // simulator runs each group's threads as OS threads and is fastest with small groups.
@@ -36,6 +40,8 @@ public sealed partial class GpuBackend : IBackend, IDisposable
         int perMultiprocessor = Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / GroupSize);
         ResidentGroups = Math.Max(1, accelerator.NumMultiprocessors * perMultiprocessor);
         UsesLargeTiles = GroupSize >= 256;
+        if (GroupSize < 4)
+            throw new NotSupportedException($"{device.Name}: groups of {maxThreads} threads are too small for the GPU kernels (at least 4 are needed).");
     }
 
     /// <inheritdoc/>
@@ -51,9 +57,12 @@ public sealed partial class GpuBackend : IBackend, IDisposable
     public GpuStatistics Statistics { get; } = new();
 
     /// <summary>
-    /// When true, an indexing op waits for its kernel and throws on a bad index right away (one small read per op);
-    /// when false (the default), the error is raised at the next <see cref="Synchronize"/> or <see cref="Download"/>,
-    /// so a training step never waits for the device in the middle.
+    /// When true, an indexing op waits for its index check and throws on a bad index right away, as the CPU does
+    /// (one 16-byte read per op). When false (the default on GPUs; the simulator defaults to true), the op is
+    /// skipped on the device and the error is raised at the next <see cref="Synchronize"/> or
+    /// <see cref="Download"/>, so a training step never waits for the device in the middle. Either way the message
+    /// and exception type are the CPU's, the first bad position in row-major order is named, and nothing is
+    /// written: an op whose indices failed leaves its output untouched (zeros are not guaranteed).
     /// </summary>
     public bool CheckIndicesEagerly { get; set; }
 
@@ -63,7 +72,7 @@ public sealed partial class GpuBackend : IBackend, IDisposable
     /// <summary>Groups that fit on the device at once; grid-stride launches use at most this many.</summary>
     internal int ResidentGroups { get; }
 
-    /// <summary>True for the 64x64 GEMM tile, false for the 16x16 tile used with small groups.</summary>
+    /// <summary>True for the 64x64 GEMM tile, false for the 8x8 tile used with small groups.</summary>
     internal bool UsesLargeTiles { get; set; }
 
     /// <summary>
@@ -152,46 +161,91 @@ public sealed partial class GpuBackend : IBackend, IDisposable
         return new KernelConfig((int)groups, GroupSize);
     }
 
-    internal ArrayView<int> IndexErrorView
+    /// <summary>What a queued index check was about, for the message if it fails.</summary>
+    private sealed record IndexCheck(string Op, int Limit, int Axis, string ShapeName, Shape Shape, Shape IndexShape);
+
+    /// <summary>
+    /// Queues the check of <paramref name="index"/> (contiguous) against <c>[0, limit)</c> and returns the flag the
+    /// indexing kernel must consult. <paramref name="axis"/> is -1 when the limit counts classes.
+    /// </summary>
+    internal ArrayView<ulong> CheckIndices(Tensor index, int limit, string op, int axis, string shapeName, Shape shape)
     {
-        get
+        ulong launch;
+        lock (_pendingChecks)
         {
-            _indexCheckPending = true;
-            return _indexErrors.View;
+            launch = ++_lastCheck;
+            _pendingChecks[launch] = new IndexCheck(op, limit, axis, shapeName, shape, index.Shape);
         }
+        int count = index.Numel;
+        if (count > 0)
+        {
+            _validate ??= _accelerator.LoadStreamKernel<int, int, int, ulong, ArrayView<float>, ArrayView<ulong>>(IndexValidation.Validate);
+            _validate(Linear(count), count, index.Offset, limit, launch, Whole(index), _indexErrors.View);
+        }
+        return _indexErrors.View;
     }
+
+    private Action<KernelConfig, int, int, int, ulong, ArrayView<float>, ArrayView<ulong>>? _validate;
 
     /// <summary>Called after queuing an indexing kernel.</summary>
     private void AfterIndexKernel()
     {
-        if (CheckIndicesEagerly)
-        {
-            Stream.Synchronize();
-            ThrowIndexErrors();
-        }
+        int pending;
+        lock (_pendingChecks) pending = _pendingChecks.Count;
+        // A program that never reads anything back would otherwise collect check records without end.
+        if (CheckIndicesEagerly || pending >= 4096) ThrowIndexErrors();
     }
 
     private void ThrowIndexErrors()
     {
-        if (!_indexCheckPending) return;
-        _indexCheckPending = false;
+        Dictionary<ulong, IndexCheck> pending;
+        lock (_pendingChecks)
+        {
+            if (_pendingChecks.Count == 0) return;
+            pending = new Dictionary<ulong, IndexCheck>(_pendingChecks);
+            _pendingChecks.Clear();
+        }
         Statistics.ErrorCheck();
-        var flag = new int[4];
+        var flag = new ulong[2];
         _indexErrors.View.CopyToCPU(Stream, flag.AsSpan());
         Stream.Synchronize();
         if (flag[0] == 0) return;
-        _indexErrors.MemSetToZero(Stream);
-        float value = BitConverter.Int32BitsToSingle(flag[2]);
-        throw new IndexOutOfRangeException(
-            $"{IndexErrors.OpName(flag[0])}: index {value} at position {flag[1]} is out of range for a dimension of size {flag[3]} " +
-            $"(on {Device}; the element was skipped and the error raised when the device was next waited for).");
+        _indexErrors.View.CopyFromCPU(Stream, new[] { 0UL, IndexValidation.NoKey }.AsSpan());
+        var check = pending[flag[0]];
+        int position = (int)(flag[1] >> 32);
+        float value = BitConverter.UInt32BitsToSingle((uint)flag[1]);
+        throw IndexError(check, position, value);
     }
 
-    /// <summary>Frees the pool's cached buffers and the accelerator.</summary>
+    /// <summary>The CPU backend's exception for a bad index, word for word.</summary>
+    private static Exception IndexError(IndexCheck c, int flat, float value)
+    {
+        string v = value.ToString(CultureInfo.InvariantCulture);
+        var idx = new int[c.IndexShape.Rank];
+        for (int d = idx.Length - 1; d >= 0; d--)
+        {
+            idx[d] = flat % c.IndexShape[d];
+            flat /= c.IndexShape[d];
+        }
+        string position = new Shape(idx).ToString();
+        string range = c.Axis >= 0 ? $"axis {c.Axis} of size {c.Limit}" : $"{c.Limit} classes";
+        if (!(MathF.Floor(value) == value))
+            return new ArgumentException($"{c.Op}: index {v} at position {position} is not a whole number ({range}, {c.ShapeName} shape {c.Shape}).");
+        if (value < 0)
+            return new IndexOutOfRangeException(
+                $"{c.Op}: index {v} at position {position} is negative; indices must lie in [0, {c.Limit}) for {range} ({c.ShapeName} shape {c.Shape}).");
+        return new IndexOutOfRangeException($"{c.Op}: index {v} at position {position} is out of range for {range} ({c.ShapeName} shape {c.Shape}).");
+    }
+
+    /// <summary>A context created for this backend alone, disposed with it.</summary>
+    internal Context? OwnedContext { get; init; }
+
+    /// <summary>Frees the pool's cached buffers and the accelerator (and its threads, on the simulator).</summary>
     public void Dispose()
     {
         Pool.Dispose();
         _indexErrors.Dispose();
         _accelerator.Dispose();
+        OwnedContext?.Dispose();
     }
 }

@@ -20,7 +20,7 @@ public static class GpuDevices
 {
     private static readonly Lazy<Discovery> Found = new(Run, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly ConcurrentDictionary<string, Device?> Created = new();
-    private static readonly Lazy<Device> SimulatorDevice = new(() => CreateSimulator(4, 4, "ilgpu-cpu"));
+    private static readonly Lazy<Device> SimulatorDevice = new(() => CreateSimulator(4, 1, "ilgpu-cpu"));
     private static readonly ConcurrentDictionary<string, string> Failures = new();
 
     /// <summary>Spellings <see cref="Resolve"/> accepts, for help texts.</summary>
@@ -79,8 +79,10 @@ public static class GpuDevices
     }
 
     /// <summary>
-    /// The ILGPU CPU accelerator as a device (one per process): the GPU kernels, run by a simulator. Its groups have
-    /// 16 threads (warps of 4), small enough for quick tests; it is about a thousand times slower than the CPU backend.
+    /// The ILGPU CPU accelerator as a device (one per process): the GPU kernels, run by a simulator. Its groups are
+    /// one warp of 4 threads: the simulator runs every thread as an OS thread, and a launch of a few threads costs
+    /// about a tenth of a millisecond where 16 or more cost milliseconds. It is about a thousand times slower than
+    /// the CPU backend; for tests only.
     /// </summary>
     public static Device Simulator() => SimulatorDevice.Value;
 
@@ -89,7 +91,7 @@ public static class GpuDevices
     {
         var context = Context.Create(b => b.CPU(new CPUDevice(warpSize, warps, 1)).EnableAlgorithms());
         var accelerator = context.CreateCPUAccelerator(0);
-        return new Device($"{name} (simulator)", DeviceKind.Simulator, d => new GpuBackend(d, accelerator));
+        return new Device($"{name} (simulator)", DeviceKind.Simulator, d => new GpuBackend(d, accelerator) { OwnedContext = context });
     }
 
     private static string Prefix(DeviceKind kind) => kind == DeviceKind.Cuda ? "cuda" : "opencl";

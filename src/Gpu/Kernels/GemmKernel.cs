@@ -47,14 +47,14 @@ internal readonly struct GemmTile64 : IGemmTile
     public int BSize => 16 * 64;
 }
 
-/// <summary>A 16x16 tile for 16 threads: the same kernel at a size ILGPU's CPU simulator runs quickly.</summary>
-internal readonly struct GemmTile16 : IGemmTile
+/// <summary>An 8x8 tile for 4 threads: the same kernel at a size ILGPU's CPU simulator runs quickly.</summary>
+internal readonly struct GemmTile8 : IGemmTile
 {
-    public int ThreadsX => 4;
-    public int ThreadsY => 4;
+    public int ThreadsX => 2;
+    public int ThreadsY => 2;
     public int Depth => 8;
-    public int ASize => 16 * 8;
-    public int BSize => 8 * 16;
+    public int ASize => 8 * 8;
+    public int BSize => 8 * 8;
 }
 
 /// <summary>

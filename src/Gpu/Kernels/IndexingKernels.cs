@@ -18,6 +18,7 @@ internal struct IndexGeometry
 /// <summary>
 /// Gather, scatter-add, index-select, index-add and one-hot. The tensor addressed through the index is described by a
 /// layout over the walked shape with the indexed axis's stride set to 0; the kernel adds <c>index * AxisStride</c>.
+/// Indices were checked by <see cref="IndexValidation"/> just before; when that failed these kernels do nothing.
 /// Scatters use atomic adds because several positions may name the same target; their summation order, and so
 /// the last bits of a sum with repeated indices, may vary from run to run.
 /// </summary>
@@ -25,61 +26,61 @@ internal static class IndexingKernels
 {
     /// <summary><c>y[i] = x[base(i) + index[i] * stride]</c> over the index's elements.</summary>
     public static void Gather(StridedLayout xBase, IndexGeometry g, ArrayView<float> x, ArrayView<float> index,
-        ArrayView<float> y, ArrayView<int> errors)
+        ArrayView<float> y, ArrayView<ulong> errors)
     {
+        if (IndexValidation.Failed(errors)) return;
         for (int i = GridStride.Start; i < g.Count; i += GridStride.Step)
         {
-            int k = IndexErrors.Check(errors, IndexErrors.Gather, i, index[g.IndexOffset + i], g.AxisSize);
-            y[g.OutOffset + i] = k < 0 ? 0f : x[xBase.ElementOffset(i) + k * g.AxisStride];
+            int k = (int)index[g.IndexOffset + i];
+            y[g.OutOffset + i] = x[xBase.ElementOffset(i) + k * g.AxisStride];
         }
     }
 
     /// <summary><c>target[base(i) + index[i] * stride] += source[i]</c>.</summary>
     public static void ScatterAdd(StridedLayout targetBase, StridedLayout source, IndexGeometry g, ArrayView<float> target,
-        ArrayView<float> index, ArrayView<float> src, ArrayView<int> errors)
+        ArrayView<float> index, ArrayView<float> src, ArrayView<ulong> errors)
     {
+        if (IndexValidation.Failed(errors)) return;
         for (int i = GridStride.Start; i < g.Count; i += GridStride.Step)
         {
-            int k = IndexErrors.Check(errors, IndexErrors.ScatterAdd, i, index[g.IndexOffset + i], g.AxisSize);
-            if (k >= 0) Atomic.Add(ref target[targetBase.ElementOffset(i) + k * g.AxisStride], src[source.ElementOffset(i)]);
+            int k = (int)index[g.IndexOffset + i];
+            Atomic.Add(ref target[targetBase.ElementOffset(i) + k * g.AxisStride], src[source.ElementOffset(i)]);
         }
     }
 
     /// <summary><c>y[..., j, ...] = x[..., index[j], ...]</c>, one thread per output element.</summary>
     public static void IndexSelect(StridedLayout xBase, IndexGeometry g, ArrayView<float> x, ArrayView<float> index,
-        ArrayView<float> y, ArrayView<int> errors)
+        ArrayView<float> y, ArrayView<ulong> errors)
     {
+        if (IndexValidation.Failed(errors)) return;
         for (int i = GridStride.Start; i < g.Count; i += GridStride.Step)
         {
-            int j = i / g.Inner % g.IndexLength;
-            int k = IndexErrors.Check(errors, IndexErrors.IndexSelect, j, index[g.IndexOffset + j], g.AxisSize);
-            y[g.OutOffset + i] = k < 0 ? 0f : x[xBase.ElementOffset(i) + k * g.AxisStride];
+            int k = (int)index[g.IndexOffset + i / g.Inner % g.IndexLength];
+            y[g.OutOffset + i] = x[xBase.ElementOffset(i) + k * g.AxisStride];
         }
     }
 
     /// <summary><c>target[..., index[j], ...] += source[..., j, ...]</c>, one thread per source element.</summary>
     public static void IndexAdd(StridedLayout targetBase, StridedLayout source, IndexGeometry g, ArrayView<float> target,
-        ArrayView<float> index, ArrayView<float> src, ArrayView<int> errors)
+        ArrayView<float> index, ArrayView<float> src, ArrayView<ulong> errors)
     {
+        if (IndexValidation.Failed(errors)) return;
         for (int i = GridStride.Start; i < g.Count; i += GridStride.Step)
         {
-            int j = i / g.Inner % g.IndexLength;
-            int k = IndexErrors.Check(errors, IndexErrors.IndexAdd, j, index[g.IndexOffset + j], g.AxisSize);
-            if (k >= 0) Atomic.Add(ref target[targetBase.ElementOffset(i) + k * g.AxisStride], src[source.ElementOffset(i)]);
+            int k = (int)index[g.IndexOffset + i / g.Inner % g.IndexLength];
+            Atomic.Add(ref target[targetBase.ElementOffset(i) + k * g.AxisStride], src[source.ElementOffset(i)]);
         }
     }
 
     /// <summary><c>y[i, c] = index[i] == c</c>; AxisSize is the number of classes.</summary>
-    public static void OneHot(IndexGeometry g, ArrayView<float> index, ArrayView<float> y, ArrayView<int> errors)
+    public static void OneHot(IndexGeometry g, ArrayView<float> index, ArrayView<float> y, ArrayView<ulong> errors)
     {
+        if (IndexValidation.Failed(errors)) return;
         int classes = g.AxisSize;
         for (int o = GridStride.Start; o < g.Count; o += GridStride.Step)
         {
             int i = o / classes, c = o - i * classes;
-            float v = index[g.IndexOffset + i];
-            // Only the first class's thread reports, so each bad index is recorded once.
-            if (c == 0) IndexErrors.Check(errors, IndexErrors.OneHot, i, v, classes);
-            y[g.OutOffset + o] = v == c ? 1f : 0f;
+            y[g.OutOffset + o] = index[g.IndexOffset + i] == c ? 1f : 0f;
         }
     }
 }

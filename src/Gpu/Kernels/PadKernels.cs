@@ -76,13 +76,13 @@ internal static class PadKernels
         }
     }
 
-    /// <summary>gradX (zeroed first, contiguous, described by the geometry's source side) collects gradY.</summary>
-    public static void PadBackward(PadGeometry g, ArrayView<float> gradY, ArrayView<float> gradX)
+    /// <summary>gradX (zeroed first, contiguous, described by the geometry's source side) collects gradY (any strides).</summary>
+    public static void PadBackward(PadGeometry g, StridedLayout gy, ArrayView<float> gradY, ArrayView<float> gradX)
     {
         for (int i = GridStride.Start; i < g.Count; i += GridStride.Step)
         {
             int dst = g.SourceOffset(i);
-            if (dst >= 0) Atomic.Add(ref gradX[dst], gradY[g.YOffset + i]);
+            if (dst >= 0) Atomic.Add(ref gradX[dst], gradY[gy.ElementOffset(i)]);
         }
     }
 }

@@ -54,15 +54,18 @@ internal static class PoolingKernels
         }
     }
 
-    /// <summary>gradX must be zeroed first; each output gradient is added at its window's argmax.</summary>
-    public static void MaxPoolBackward(PoolGeometry g, ArrayView<float> gradY, ArrayView<float> indices,
-        ArrayView<float> gradX, ArrayView<int> errors)
+    /// <summary>
+    /// gradX must be zeroed first; each output gradient is added at its window's argmax. Positions outside the
+    /// plane (indices that did not come from <see cref="MaxPool"/>) are skipped rather than written out of bounds.
+    /// </summary>
+    public static void MaxPoolBackward(PoolGeometry g, ArrayView<float> gradY, ArrayView<float> indices, ArrayView<float> gradX)
     {
         int outPlane = g.OH * g.OW, count = g.Planes * outPlane, plane = g.H * g.W;
         for (int i = GridStride.Start; i < count; i += GridStride.Step)
         {
-            int p = IndexErrors.Check(errors, IndexErrors.MaxPoolBackward, i, indices[g.IndexOffset + i], plane);
-            if (p >= 0) Atomic.Add(ref gradX[g.XOffset + i / outPlane * plane + p], gradY[g.YOffset + i]);
+            float v = indices[g.IndexOffset + i];
+            if (!IndexValidation.IsValid(v, plane)) continue;
+            Atomic.Add(ref gradX[g.XOffset + i / outPlane * plane + (int)v], gradY[g.YOffset + i]);
         }
     }
 

@@ -123,22 +123,41 @@ public class IndexingKernelTests
     }
 
     [Test]
-    public void ABadIndexIsSkippedAndReportedAtTheNextWaitNamingOpAndPosition()
+    public void ABadIndexIsReportedAtTheNextWaitNamingOpAndFirstPosition()
     {
-        var device = GpuDevices.CreateSimulator(4, 4, "ilgpu-cpu-index-errors");
-        var backend = (GpuBackend)device.Backend;
+        var device = GpuDevices.CreateSimulator(4, 1, "ilgpu-cpu-index-errors");
+        using var backend = (GpuBackend)device.Backend;
+        backend.CheckIndicesEagerly = false;
         var x = Tensor.FromArray(new float[] { 1, 2, 3 }, new Shape(3), device);
-        var y = x.Gather(0, Tensor.FromArray(new float[] { 0, 7, 1.5f }, new Shape(3), device));
+        long checks = backend.Statistics.ErrorChecks;
+        var y = x.Gather(0, Tensor.FromArray(new float[] { 0, 7, 1.5f, 9 }, new Shape(4), device));
+        Assert.That(backend.Statistics.ErrorChecks, Is.EqualTo(checks), "nothing is read back at the op");
         var e = Assert.Throws<IndexOutOfRangeException>(() => y.ToArray());
-        Assert.That(e!.Message, Does.Contain("Gather").And.Contain("position 1").And.Contain("index 7").And.Contain("size 3"));
-        // The flag is cleared: the next wait is quiet, and the skipped element holds 0 rather than garbage.
-        Assert.That(y.ToArray(), Is.EqualTo(new float[] { 1, 0, 0 }));
+        Assert.That(e!.Message, Is.EqualTo("Gather: index 7 at position [1] is out of range for axis 0 of size 3 (input shape [3])."));
+        // The flag is cleared: the next wait is quiet, and later ops run again.
+        Assert.DoesNotThrow(() => y.ToArray());
+        Assert.That(x.Gather(0, Tensor.FromArray(new float[] { 2, 0 }, new Shape(2), device)).ToArray(), Is.EqualTo(new float[] { 3, 1 }));
 
-        backend.CheckIndicesEagerly = true;
-        var eager = Assert.Throws<IndexOutOfRangeException>(() => x.IndexSelect(0, Tensor.FromArray(new float[] { -1 }, new Shape(1), device)));
-        Assert.That(eager!.Message, Does.Contain("IndexSelect").And.Contain("index -1"));
+        // A failed scatter writes nothing, and once a check failed, later indexing ops wait for the report.
         var target = Tensor.Zeros(new Shape(3), device);
-        Assert.Throws<IndexOutOfRangeException>(() => target.ScatterAddInPlace(0, Tensor.FromArray(new float[] { 3 }, new Shape(1), device), Tensor.Ones(new Shape(1), device)));
+        target.ScatterAddInPlace(0, Tensor.FromArray(new float[] { 0, 3, 1 }, new Shape(3), device), Tensor.Ones(new Shape(3), device));
+        target.IndexAddInPlace(0, Tensor.FromArray(new float[] { 1 }, new Shape(1), device), Tensor.Ones(new Shape(1), device));
+        var scatter = Assert.Throws<IndexOutOfRangeException>(() => backend.Synchronize());
+        Assert.That(scatter!.Message, Does.StartWith("ScatterAdd: index 3 at position [1]"));
         Assert.That(target.ToArray(), Is.EqualTo(new float[] { 0, 0, 0 }));
+    }
+
+    [Test]
+    public void EagerChecksThrowAtTheOpWithTheCpuExceptionTypes()
+    {
+        var device = GpuDevices.CreateSimulator(4, 1, "ilgpu-cpu-eager-index-errors");
+        using var owner = (GpuBackend)device.Backend;
+        Assert.That(((GpuBackend)device.Backend).CheckIndicesEagerly, Is.True, "the simulator checks eagerly by default");
+        var x = Tensor.FromArray(new float[] { 1, 2, 3 }, new Shape(3), device);
+        var negative = Assert.Throws<IndexOutOfRangeException>(() => x.IndexSelect(0, Tensor.FromArray(new float[] { 1, -1 }, new Shape(2), device)));
+        Assert.That(negative!.Message, Does.Contain("IndexSelect: index -1 at position [1] is negative"));
+        var fraction = Assert.Throws<ArgumentException>(() => Tensor.OneHot(Tensor.FromArray(new float[] { 0.5f }, new Shape(1), device), 3));
+        Assert.That(fraction!.Message, Does.Contain("OneHot: index 0.5 at position [0] is not a whole number (3 classes"));
+        Assert.Throws<ArgumentException>(() => x.Gather(0, Tensor.FromArray(new float[] { float.NaN }, new Shape(1), device)));
     }
 }

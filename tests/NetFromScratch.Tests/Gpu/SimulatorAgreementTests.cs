@@ -176,7 +176,8 @@ public class SimulatorAgreementTests
     {
         // The 64x64 tile needs groups of 256 threads; a simulator with 16 warps of 16 provides them.
         var wide = GpuDevices.CreateSimulator(16, 16, "ilgpu-cpu-wide");
-        Assert.That(((GpuBackend)wide.Backend).UsesLargeTiles, Is.True);
+        using var backend = (GpuBackend)wide.Backend;
+        Assert.That(backend.UsesLargeTiles, Is.True);
         var a = TensorAssert.RandomData(70 * 33, 41);
         var b = TensorAssert.RandomData(33 * 65, 42);
         var expected = Tensor.FromArray(a, new Shape(70, 33)).MatMul(Tensor.FromArray(b, new Shape(33, 65)));
