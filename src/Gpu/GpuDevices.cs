@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Backends.OpenCL;
+using ILGPU.Backends.PTX;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
@@ -174,12 +175,15 @@ public static class GpuDevices
 
     private static bool Accept(CudaDevice device, List<DeviceReport> refused)
     {
+        // The same test as ILGPU's own Cuda() default, with the reason kept.
+        string? reason = null;
         if (device.Architecture is null)
-        {
-            refused.Add(new($"cuda ({device.Name})", DeviceKind.Cuda, false, "compute capability not supported by ILGPU 1.5.3"));
-            return false;
-        }
-        return true;
+            reason = "compute capability not supported by ILGPU 1.5.3";
+        else if (device.InstructionSet is not { } isa || !PTXCodeGenerator.SupportedInstructionSets.Contains(isa))
+            reason = $"driver {device.DriverVersion} offers no PTX version that ILGPU 1.5.3 emits (update the driver)";
+        if (reason is null) return true;
+        refused.Add(new($"cuda ({device.Name.Trim()})", DeviceKind.Cuda, false, reason));
+        return false;
     }
 
     private static bool Accept(CLDevice device, List<DeviceReport> refused)

@@ -21,6 +21,9 @@ internal static class NativeLibraryNames
     public static void Register()
     {
         if (Interlocked.Exchange(ref _registered, 1) != 0) return;
+        // Under WSL, ILGPU installs its own resolver (the driver lives in /usr/lib/wsl/lib); a second one would make
+        // that call fail.
+        if (IsWsl()) return;
         try
         {
             NativeLibrary.SetDllImportResolver(typeof(Context).Assembly, Resolve);
@@ -28,6 +31,22 @@ internal static class NativeLibraryNames
         catch (InvalidOperationException)
         {
             Problem = "ILGPU's native libraries already have a resolver; libcuda.so.1/libOpenCL.so.1 are not mapped";
+        }
+    }
+
+    private static bool IsWsl()
+    {
+        try
+        {
+            return OperatingSystem.IsLinux() && File.ReadAllText("/proc/version").Contains("microsoft", StringComparison.OrdinalIgnoreCase);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
