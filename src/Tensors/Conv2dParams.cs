@@ -20,8 +20,11 @@ public readonly record struct Conv2dParams(
         new(stride, stride, padding, padding, dilation, dilation, groups);
 
     /// <summary>Output height for input height <paramref name="h"/> and kernel height <paramref name="kh"/>.</summary>
-    public int OutputHeight(int h, int kh) => (h + 2 * PadH - DilationH * (kh - 1) - 1) / StrideH + 1;
+    public int OutputHeight(int h, int kh) => OutputSize(h + 2 * PadH - DilationH * (kh - 1) - 1, StrideH);
 
     /// <summary>Output width for input width <paramref name="w"/> and kernel width <paramref name="kw"/>.</summary>
-    public int OutputWidth(int w, int kw) => (w + 2 * PadW - DilationW * (kw - 1) - 1) / StrideW + 1;
+    public int OutputWidth(int w, int kw) => OutputSize(w + 2 * PadW - DilationW * (kw - 1) - 1, StrideW);
+
+    // A kernel wider than the padded input has no output; integer division alone would round -1/2 up to 0 and give 1.
+    private static int OutputSize(int span, int stride) => span < 0 ? 0 : span / stride + 1;
 }

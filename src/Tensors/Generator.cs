@@ -43,8 +43,11 @@ public sealed class Generator
     public float NextFloat() => Philox.Sample(RandomDistribution.Uniform, Seed, Advance(1), 0f, 1f);
 
     /// <summary>A uniform integer in [0, <paramref name="maxExclusive"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxExclusive"/> is not positive.</exception>
     public int NextInt(int maxExclusive)
     {
+        if (maxExclusive <= 0)
+            throw new ArgumentOutOfRangeException(nameof(maxExclusive), $"NextInt: the exclusive upper bound must be positive, got {maxExclusive}.");
         var (x0, x1, _, _) = Philox.Block(Advance(1), Seed);
         ulong bits = ((ulong)x1 << 32) | x0;
         return (int)(bits % (ulong)maxExclusive);

@@ -40,6 +40,15 @@ public static class Philox
     public static float Sample(RandomDistribution distribution, ulong seed, ulong counter, float a, float b)
     {
         var (x0, x1, _, _) = Block(counter, seed);
+        return FromWords(distribution, x0, x1, a, b);
+    }
+
+    /// <summary>
+    /// The sample made from the first two words <paramref name="x0"/>, <paramref name="x1"/> of a block: the one
+    /// formula that <see cref="Sample"/> and every vectorised generator apply after computing blocks their own way.
+    /// </summary>
+    public static float FromWords(RandomDistribution distribution, uint x0, uint x1, float a, float b)
+    {
         switch (distribution)
         {
             case RandomDistribution.Uniform:

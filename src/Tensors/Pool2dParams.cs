@@ -33,6 +33,7 @@ public readonly record struct Pool2dParams(
     private int OutputSize(int size, int kernel, int stride, int pad, int dilation)
     {
         int span = size + 2 * pad - dilation * (kernel - 1) - 1;
+        if (span < 0) return 0; // the window is wider than the padded input
         int o = (CeilMode ? (span + stride - 1) / stride : span / stride) + 1;
         // PyTorch's rule: in ceil mode the last window must start inside the input or the left padding.
         if (CeilMode && (o - 1) * stride >= size + pad) o--;

@@ -29,8 +29,9 @@ public sealed partial class Tensor
         var y = Empty(shape, a.Device);
         if (y.Numel > 0)
         {
-            var dims = shape.ToArray();
-            a.Backend.Binary(op, a.Expand(dims), b.Expand(dims), y);
+            Tensor ea = a.BroadcastTo(shape), eb = b.BroadcastTo(shape);
+            try { a.Backend.Binary(op, ea, eb, y); }
+            finally { a.ReleaseBroadcast(ea); b.ReleaseBroadcast(eb); }
         }
         return y;
     }
@@ -44,7 +45,12 @@ public sealed partial class Tensor
         var shape = Shape.Broadcast(Shape, other.Shape, op + "InPlace");
         if (shape != Shape)
             throw new ArgumentException($"{op}InPlace: shape {other.Shape} does not broadcast to the in-place target's shape {Shape}.");
-        if (Numel > 0) Backend.Binary(op, this, other.Expand(Shape.ToArray()), this);
+        if (Numel > 0)
+        {
+            var e = other.BroadcastTo(Shape);
+            try { Backend.Binary(op, this, e, this); }
+            finally { other.ReleaseBroadcast(e); }
+        }
         return this;
     }
 
@@ -57,10 +63,21 @@ public sealed partial class Tensor
         var y = Empty(shape, a.Device);
         if (y.Numel > 0)
         {
-            var dims = shape.ToArray();
-            a.Backend.Where(condition.Expand(dims), a.Expand(dims), b.Expand(dims), y);
+            Tensor ec = condition.BroadcastTo(shape), ea = a.BroadcastTo(shape), eb = b.BroadcastTo(shape);
+            try { a.Backend.Where(ec, ea, eb, y); }
+            finally { condition.ReleaseBroadcast(ec); a.ReleaseBroadcast(ea); b.ReleaseBroadcast(eb); }
         }
         return y;
+    }
+
+    // The operand as a kernel sees it: this tensor when it already has the target shape, else a broadcast view.
+    // A view holds a reference on the storage, so it is released right after the kernel call; otherwise the
+    // operand's buffer could never go back to the pool.
+    private Tensor BroadcastTo(Shape shape) => Shape == shape ? this : Expand(shape.ToArray());
+
+    private void ReleaseBroadcast(Tensor view)
+    {
+        if (!ReferenceEquals(view, this)) view.Dispose();
     }
 
     // ---- arithmetic --------------------------------------------------------------------------------------------
@@ -183,7 +200,12 @@ public sealed partial class Tensor
         var shape = Shape.Broadcast(Shape, source.Shape, "CopyFrom");
         if (shape != Shape)
             throw new ArgumentException($"CopyFrom: source shape {source.Shape} does not broadcast to the target's shape {Shape}.");
-        if (Numel > 0) Backend.Copy(source.Expand(Shape.ToArray()), this);
+        if (Numel > 0)
+        {
+            var e = source.BroadcastTo(Shape);
+            try { Backend.Copy(e, this); }
+            finally { source.ReleaseBroadcast(e); }
+        }
         return this;
     }
 

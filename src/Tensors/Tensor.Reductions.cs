@@ -18,7 +18,15 @@ public sealed partial class Tensor
         foreach (int a in sorted) keepDims[a] = 1;
         var y = Empty(new Shape(keepDims), Device);
         if (y.Numel > 0) Backend.Reduce(op, this, sorted, y, correction);
-        return keepDim ? y : y.Reshape(DropAxes(keepDims, sorted));
+        return keepDim ? y : Reshaped(y, DropAxes(keepDims, sorted));
+    }
+
+    // A view of a fresh result with other dimensions; the result itself is released so the view alone owns the buffer.
+    private static Tensor Reshaped(Tensor fresh, int[] dims)
+    {
+        var view = fresh.Reshape(dims);
+        fresh.Dispose();
+        return view;
     }
 
     /// <summary>Sum over <paramref name="axes"/> (all when none given).</summary>
@@ -43,9 +51,15 @@ public sealed partial class Tensor
     /// <summary>Minimum along <paramref name="axis"/> and where it is.</summary>
     public (Tensor Values, Tensor Indices) MinWithIndex(int axis, bool keepDim = false) => ArgReduce(false, axis, keepDim);
     /// <summary>Position of the maximum along <paramref name="axis"/> (first on ties), as floats.</summary>
-    public Tensor ArgMax(int axis, bool keepDim = false) => ArgReduce(true, axis, keepDim).Indices;
+    public Tensor ArgMax(int axis, bool keepDim = false) => IndicesOnly(ArgReduce(true, axis, keepDim));
     /// <summary>Position of the minimum along <paramref name="axis"/> (first on ties), as floats.</summary>
-    public Tensor ArgMin(int axis, bool keepDim = false) => ArgReduce(false, axis, keepDim).Indices;
+    public Tensor ArgMin(int axis, bool keepDim = false) => IndicesOnly(ArgReduce(false, axis, keepDim));
+
+    private static Tensor IndicesOnly((Tensor Values, Tensor Indices) result)
+    {
+        result.Values.Dispose();
+        return result.Indices;
+    }
 
     private (Tensor Values, Tensor Indices) ArgReduce(bool max, int axis, bool keepDim)
     {
@@ -59,7 +73,7 @@ public sealed partial class Tensor
         if (values.Numel > 0) Backend.ArgReduce(max, this, a, values, indices);
         if (keepDim) return (values, indices);
         var dims = DropAxes(keepDims, new[] { a });
-        return (values.Reshape(dims), indices.Reshape(dims));
+        return (Reshaped(values, dims), Reshaped(indices, dims));
     }
 
     /// <summary>Softmax along <paramref name="axis"/>, computed with the maximum subtracted. Shape: unchanged.</summary>

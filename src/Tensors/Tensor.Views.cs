@@ -13,7 +13,9 @@ public sealed partial class Tensor
         if (IsContiguous) return new Tensor(Storage, new Shape(dims), new Shape(dims).ContiguousStrides(), Offset);
         var viewStrides = ViewStrides(dims);
         if (viewStrides != null) return new Tensor(Storage, new Shape(dims), viewStrides, Offset);
-        return Clone().Reshape(dims);
+        // The copy is contiguous, so its reshape is a view; releasing the copy leaves that view the only owner.
+        using var copy = Clone();
+        return copy.Reshape(dims);
     }
 
     /// <summary>Like <see cref="Reshape"/> but never copies: fails if the strides do not allow a view (as torch.view).</summary>

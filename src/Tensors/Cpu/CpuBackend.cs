@@ -3,7 +3,7 @@ namespace NetFromScratch.Tensors.Cpu;
 /// <summary>
 /// The managed CPU backend: SIMD kernels (System.Numerics.Tensors and Vector256 with FMA), split across cores
 /// for large tensors (<see cref="CpuParallel"/>), pooled buffers (<see cref="BufferPool"/>). No native code.
-/// Each method dispatches to one kernel family (Elementwise, Reductions, Gemm, Convolution, Pooling, GatherScatter, IndexSelection, OneHotEncoding, Padding).
+/// Each method dispatches to one kernel family (Elementwise, Reductions, Gemm, Convolution, MaxPool, AvgPool, ChannelStatistics, GatherScatter, IndexSelection, OneHotEncoding, Padding).
 /// </summary>
 public sealed class CpuBackend : IBackend
 {
@@ -69,15 +69,15 @@ public sealed class CpuBackend : IBackend
     /// <inheritdoc/>
     public void Conv2dBackwardWeight(Tensor x, Tensor gradY, Conv2dParams p, Tensor gradW) => Convolution.BackwardWeight(x, gradY, p, gradW);
     /// <inheritdoc/>
-    public void MaxPool2d(Tensor x, Pool2dParams p, Tensor y, Tensor indices) => Pooling.MaxPool2d(x, p, y, indices);
+    public void MaxPool2d(Tensor x, Pool2dParams p, Tensor y, Tensor indices) => MaxPool.Forward(x, p, y, indices);
     /// <inheritdoc/>
-    public void MaxPool2dBackward(Tensor gradY, Tensor indices, Tensor gradX) => Pooling.MaxPool2dBackward(gradY, indices, gradX);
+    public void MaxPool2dBackward(Tensor gradY, Tensor indices, Tensor gradX) => MaxPool.Backward(gradY, indices, gradX);
     /// <inheritdoc/>
-    public void AvgPool2d(Tensor x, Pool2dParams p, Tensor y) => Pooling.AvgPool2d(x, p, y);
+    public void AvgPool2d(Tensor x, Pool2dParams p, Tensor y) => AvgPool.Forward(x, p, y);
     /// <inheritdoc/>
-    public void AvgPool2dBackward(Tensor gradY, Pool2dParams p, Tensor gradX) => Pooling.AvgPool2dBackward(gradY, p, gradX);
+    public void AvgPool2dBackward(Tensor gradY, Pool2dParams p, Tensor gradX) => AvgPool.Backward(gradY, p, gradX);
     /// <inheritdoc/>
-    public void BatchNormStatistics(Tensor x, Tensor mean, Tensor variance) => Pooling.BatchNormStatistics(x, mean, variance);
+    public void BatchNormStatistics(Tensor x, Tensor mean, Tensor variance) => ChannelStatistics.Compute(x, mean, variance);
     /// <inheritdoc/>
     public void Gather(Tensor x, int axis, Tensor index, Tensor y) => GatherScatter.Gather(x, axis, index, y);
     /// <inheritdoc/>

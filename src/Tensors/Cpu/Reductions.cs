@@ -1,145 +1,96 @@
 namespace NetFromScratch.Tensors.Cpu;
 
 /// <summary>
-/// Reductions, arg-reductions and softmax. The input is viewed as <c>[kept..., reduced...]</c> (a permutation, no
-/// copy): each output element walks its reduced block. Sums accumulate in double, so results do not drift with size.
+/// Reductions and arg-reductions over strided inputs, following a <see cref="ReductionPlan"/>: either every output
+/// folds contiguous rows (SIMD row kernels) or output rows accumulate input rows elementwise in tiles (SIMD column
+/// kernels). Sums accumulate in double, so results do not drift with size; work is split across cores by output, so
+/// each output is always computed in the same order and the result does not depend on the thread count.
 /// </summary>
 internal static class Reductions
 {
+    /// <summary>Columns accumulated together in the kept-inner layout; the accumulators live on the stack.</summary>
+    private const int Tile = 256;
+
     public static void Reduce(ReduceOp op, Tensor input, ReadOnlySpan<int> axes, Tensor output, float correction)
     {
-        var (kept, reduced) = SplitAxes(input, axes);
-        var x = StridedView.Of(input);
-        float[] y = StridedView.DataOf(output);
-        int yOff = output.Offset;
-        int outer = kept.Sizes.Aggregate(1, (p, s) => p * s);
-        int inner = reduced.Sizes.Aggregate(1, (p, s) => p * s);
-        CpuParallel.For(outer, inner, (o0, o1) =>
+        if (input.Numel == 0)
         {
-            var block = new float[inner];
-            for (int o = o0; o < o1; o++)
+            // Only empty sums, means, variances and log-sum-exps get here: the front end rejects empty max and min.
+            Elementwise.Fill(output, op switch { ReduceOp.Sum => 0f, ReduceOp.LogSumExp => float.NegativeInfinity, _ => float.NaN });
+            return;
+        }
+        var plan = ReductionPlan.Create(input, axes, output);
+        float[] x = StridedView.DataOf(input), y = StridedView.DataOf(output);
+        int xOff = input.Offset, yOff = output.Offset;
+        int passes = op is ReduceOp.Variance or ReduceOp.LogSumExp ? 2 : 1;
+        if (plan.InnerReduced)
+        {
+            CpuParallel.For(plan.KeptCount, plan.ReducedCount * passes, (o0, o1) =>
             {
-                int baseOff = Offset(o, kept.Sizes, kept.Strides, x.Offset);
-                Collect(x.Data, baseOff, reduced.Sizes, reduced.Strides, block);
-                y[yOff + o] = ReduceBlock(op, block, correction);
+                for (int o = o0; o < o1; o++)
+                    y[yOff + plan.KeptYOffset(o)] = ReduceRows(op, plan, x, xOff + plan.KeptXOffset(o), correction);
+            });
+            return;
+        }
+        int tiles = (plan.InnerSize + Tile - 1) / Tile;
+        CpuParallel.For(plan.KeptCount * tiles, (long)plan.RowCount * Math.Min(Tile, plan.InnerSize) * passes, (u0, u1) =>
+        {
+            Span<double> acc = stackalloc double[Tile];
+            Span<double> acc2 = stackalloc double[Tile];
+            Span<float> extremum = stackalloc float[Tile];
+            for (int u = u0; u < u1; u++)
+            {
+                int kept = u / tiles, k0 = u % tiles * Tile, width = Math.Min(Tile, plan.InnerSize - k0);
+                int xo = xOff + plan.KeptXOffset(kept) + k0 * plan.InnerXStride;
+                int yo = yOff + plan.KeptYOffset(kept) + k0 * plan.InnerYStride;
+                ReduceColumns(op, plan, x, xo, acc[..width], acc2[..width], extremum[..width], correction);
+                for (int k = 0; k < width; k++)
+                    y[yo + k * plan.InnerYStride] = op is ReduceOp.Max or ReduceOp.Min ? extremum[k] : (float)acc[k];
             }
         });
     }
 
-    public static void ArgReduce(bool max, Tensor input, int axis, Tensor values, Tensor indices)
+    // One output of the reduced-inner layout: fold every reduced row starting at xo.
+    private static float ReduceRows(ReduceOp op, ReductionPlan plan, float[] x, int xo, float correction)
     {
-        var (kept, reduced) = SplitAxes(input, new[] { axis });
-        var x = StridedView.Of(input);
-        float[] v = StridedView.DataOf(values), ix = StridedView.DataOf(indices);
-        int n = reduced.Sizes[0], stride = reduced.Strides[0];
-        int outer = kept.Sizes.Aggregate(1, (p, s) => p * s);
-        CpuParallel.For(outer, n, (o0, o1) =>
-        {
-            for (int o = o0; o < o1; o++)
-            {
-                int baseOff = Offset(o, kept.Sizes, kept.Strides, x.Offset);
-                int best = 0;
-                float bestValue = x.Data[baseOff];
-                for (int i = 1; i < n && !float.IsNaN(bestValue); i++)
-                {
-                    float value = x.Data[baseOff + i * stride];
-                    if (float.IsNaN(value) || (max ? value > bestValue : value < bestValue)) { best = i; bestValue = value; }
-                }
-                v[values.Offset + o] = bestValue;
-                ix[indices.Offset + o] = best;
-            }
-        });
-    }
-
-    public static void Softmax(Tensor input, int axis, Tensor output, bool log)
-    {
-        var (kept, reduced) = SplitAxes(input, new[] { axis });
-        var x = StridedView.Of(input);
-        float[] y = StridedView.DataOf(output);
-        int n = reduced.Sizes[0], stride = reduced.Strides[0];
-        int outStride = output.Shape.ContiguousStrides()[axis];
-        // Output element (kept index o, position i): kept dims keep their relative order, so its offset follows
-        // from the output's contiguous strides over the kept axes.
-        var outKeptStrides = KeptStrides(output.Shape.ContiguousStrides(), input.Rank, axis);
-        int outer = kept.Sizes.Aggregate(1, (p, s) => p * s);
-        CpuParallel.For(outer, 4L * n, (o0, o1) =>
-        {
-            for (int o = o0; o < o1; o++)
-            {
-                int xo = Offset(o, kept.Sizes, kept.Strides, x.Offset);
-                int yo = Offset(o, kept.Sizes, outKeptStrides, output.Offset);
-                float m = float.NegativeInfinity;
-                for (int i = 0; i < n; i++) m = MathF.Max(m, x.Data[xo + i * stride]);
-                if (float.IsNegativeInfinity(m)) m = 0f;
-                double sum = 0;
-                for (int i = 0; i < n; i++) sum += MathF.Exp(x.Data[xo + i * stride] - m);
-                if (log)
-                {
-                    float lse = m + (float)Math.Log(sum);
-                    for (int i = 0; i < n; i++) y[yo + i * outStride] = x.Data[xo + i * stride] - lse;
-                }
-                else
-                {
-                    float inv = (float)(1.0 / sum);
-                    for (int i = 0; i < n; i++) y[yo + i * outStride] = MathF.Exp(x.Data[xo + i * stride] - m) * inv;
-                }
-            }
-        });
-    }
-
-    private static int[] KeptStrides(int[] strides, int rank, int axis)
-    {
-        var list = new List<int>();
-        for (int d = 0; d < rank; d++) if (d != axis) list.Add(strides[d]);
-        return list.ToArray();
-    }
-
-    internal static float ReduceBlock(ReduceOp op, ReadOnlySpan<float> block, float correction)
-    {
-        int n = block.Length;
+        int n = plan.InnerSize, stride = plan.InnerXStride, rows = plan.RowCount;
+        double count = plan.ReducedCount;
         switch (op)
         {
             case ReduceOp.Sum:
-            {
-                double s = 0;
-                foreach (float v in block) s += v;
-                return (float)s;
-            }
             case ReduceOp.Mean:
             {
                 double s = 0;
-                foreach (float v in block) s += v;
-                return n == 0 ? float.NaN : (float)(s / n);
+                for (int r = 0; r < rows; r++) s += ReductionKernels.Sum(x, xo + plan.RowOffset(r), n, stride);
+                return (float)(op == ReduceOp.Sum ? s : s / count);
             }
             case ReduceOp.Max:
-            {
-                float m = float.NegativeInfinity;
-                foreach (float v in block) { if (float.IsNaN(v)) return v; m = MathF.Max(m, v); }
-                return m;
-            }
             case ReduceOp.Min:
             {
-                float m = float.PositiveInfinity;
-                foreach (float v in block) { if (float.IsNaN(v)) return v; m = MathF.Min(m, v); }
+                bool max = op == ReduceOp.Max;
+                float m = ReductionKernels.Extremum(max, x, xo, n, stride);
+                for (int r = 1; r < rows; r++)
+                {
+                    float v = ReductionKernels.Extremum(max, x, xo + plan.RowOffset(r), n, stride);
+                    m = max ? MathF.Max(m, v) : MathF.Min(m, v);
+                }
                 return m;
             }
             case ReduceOp.Variance:
             {
                 double s = 0;
-                foreach (float v in block) s += v;
-                double mean = s / n, ss = 0;
-                foreach (float v in block) ss += (v - mean) * (v - mean);
-                double denom = n - correction;
-                return denom <= 0 ? float.NaN : (float)(ss / denom);
+                for (int r = 0; r < rows; r++) s += ReductionKernels.Sum(x, xo + plan.RowOffset(r), n, stride);
+                double mean = s / count, ss = 0;
+                for (int r = 0; r < rows; r++) ss += ReductionKernels.SumSquaredDeviations(x, xo + plan.RowOffset(r), n, stride, mean);
+                return Variance(ss, count, correction);
             }
             case ReduceOp.LogSumExp:
             {
-                float m = float.NegativeInfinity;
-                foreach (float v in block) m = MathF.Max(m, v);
-                if (float.IsNegativeInfinity(m)) return m;
-                if (float.IsPositiveInfinity(m)) return m;
+                float m = ReductionKernels.Extremum(true, x, xo, n, stride);
+                for (int r = 1; r < rows; r++) m = MathF.Max(m, ReductionKernels.Extremum(true, x, xo + plan.RowOffset(r), n, stride));
+                if (float.IsInfinity(m)) return m;
                 double s = 0;
-                foreach (float v in block) s += Math.Exp(v - m);
+                for (int r = 0; r < rows; r++) s += ReductionKernels.SumExp(x, xo + plan.RowOffset(r), n, stride, m);
                 return m + (float)Math.Log(s);
             }
             default:
@@ -147,44 +98,118 @@ internal static class Reductions
         }
     }
 
-    private static void Collect(float[] data, int baseOff, int[] sizes, int[] strides, float[] block)
+    // One tile of the kept-inner layout: accumulate every reduced row into acc (sums) or extremum (max/min), leaving
+    // the finished value of column k in acc[k] or extremum[k].
+    private static void ReduceColumns(ReduceOp op, ReductionPlan plan, float[] x, int xo,
+        Span<double> acc, Span<double> acc2, Span<float> extremum, float correction)
     {
-        int n = block.Length;
-        if (sizes.Length == 1)
+        int rows = plan.RowCount, stride = plan.InnerXStride;
+        double count = plan.ReducedCount;
+        switch (op)
         {
-            int s = strides[0];
-            if (s == 1) Array.Copy(data, baseOff, block, 0, n);
-            else for (int i = 0; i < n; i++) block[i] = data[baseOff + i * s];
+            case ReduceOp.Sum:
+            case ReduceOp.Mean:
+                acc.Clear();
+                for (int r = 0; r < rows; r++) ReductionKernels.AddColumns(x, xo + plan.RowOffset(r), stride, acc);
+                if (op == ReduceOp.Mean) for (int k = 0; k < acc.Length; k++) acc[k] /= count;
+                return;
+            case ReduceOp.Max:
+            case ReduceOp.Min:
+                FoldExtremum(op == ReduceOp.Max, plan, x, xo, extremum);
+                return;
+            case ReduceOp.Variance:
+                acc2.Clear();
+                for (int r = 0; r < rows; r++) ReductionKernels.AddColumns(x, xo + plan.RowOffset(r), stride, acc2);
+                for (int k = 0; k < acc2.Length; k++) acc2[k] /= count;
+                acc.Clear();
+                for (int r = 0; r < rows; r++) ReductionKernels.AddSquaredDeviations(x, xo + plan.RowOffset(r), stride, acc2, acc);
+                for (int k = 0; k < acc.Length; k++) acc[k] = Variance(acc[k], count, correction);
+                return;
+            case ReduceOp.LogSumExp:
+                FoldExtremum(true, plan, x, xo, extremum);
+                // An infinite maximum is the answer already; such columns are shifted by 0 so their sum stays finite.
+                for (int k = 0; k < extremum.Length; k++)
+                {
+                    acc2[k] = extremum[k];
+                    if (float.IsInfinity(extremum[k])) extremum[k] = 0f;
+                }
+                acc.Clear();
+                for (int r = 0; r < rows; r++) ReductionKernels.AddExp(x, xo + plan.RowOffset(r), stride, extremum, acc);
+                for (int k = 0; k < acc.Length; k++)
+                {
+                    float m = (float)acc2[k];
+                    acc[k] = float.IsInfinity(m) ? m : m + (float)Math.Log(acc[k]);
+                }
+                return;
+            default:
+                throw new NotSupportedException($"Reduction {op} has no CPU kernel.");
+        }
+    }
+
+    private static void FoldExtremum(bool max, ReductionPlan plan, float[] x, int xo, Span<float> extremum)
+    {
+        int stride = plan.InnerXStride;
+        for (int k = 0; k < extremum.Length; k++) extremum[k] = x[xo + k * stride];
+        for (int r = 1; r < plan.RowCount; r++) ReductionKernels.ExtremumColumns(max, x, xo + plan.RowOffset(r), stride, extremum);
+    }
+
+    private static float Variance(double sumSquares, double count, float correction)
+    {
+        double denom = count - correction;
+        return denom <= 0 ? float.NaN : (float)(sumSquares / denom);
+    }
+
+    public static void ArgReduce(bool max, Tensor input, int axis, Tensor values, Tensor indices)
+    {
+        float[] x = StridedView.DataOf(input), v = StridedView.DataOf(values), ix = StridedView.DataOf(indices);
+        if (input.Shape[axis] == 1)
+        {
+            Elementwise.Copy(input, values);
+            Elementwise.Fill(indices, 0f);
             return;
         }
-        for (int i = 0; i < n; i++) block[i] = data[Offset(i, sizes, strides, baseOff)];
+        // values and indices are contiguous with the same shape, so one set of output offsets serves both.
+        var plan = ReductionPlan.Create(input, [axis], values);
+        int xOff = input.Offset, vOff = values.Offset, iOff = indices.Offset;
+        if (plan.InnerReduced)
+        {
+            CpuParallel.For(plan.KeptCount, plan.InnerSize, (o0, o1) =>
+            {
+                for (int o = o0; o < o1; o++)
+                {
+                    int xo = xOff + plan.KeptXOffset(o), yo = plan.KeptYOffset(o);
+                    int best = ReductionKernels.ArgExtremum(max, x, xo, plan.InnerSize, plan.InnerXStride);
+                    v[vOff + yo] = x[xo + best * plan.InnerXStride];
+                    ix[iOff + yo] = best;
+                }
+            });
+            return;
+        }
+        int tiles = (plan.InnerSize + Tile - 1) / Tile;
+        int axisStride = plan.ReducedXStrides[0];
+        CpuParallel.For(plan.KeptCount * tiles, (long)plan.RowCount * Math.Min(Tile, plan.InnerSize), (u0, u1) =>
+        {
+            Span<float> best = stackalloc float[Tile];
+            Span<float> index = stackalloc float[Tile];
+            for (int u = u0; u < u1; u++)
+            {
+                int kept = u / tiles, k0 = u % tiles * Tile, width = Math.Min(Tile, plan.InnerSize - k0);
+                int xo = xOff + plan.KeptXOffset(kept) + k0 * plan.InnerXStride;
+                int yo = plan.KeptYOffset(kept) + k0 * plan.InnerYStride;
+                var b = best[..width];
+                var i = index[..width];
+                for (int k = 0; k < width; k++) b[k] = x[xo + k * plan.InnerXStride];
+                i.Clear();
+                for (int r = 1; r < plan.RowCount; r++)
+                    ReductionKernels.ArgExtremumColumns(max, x, xo + r * axisStride, plan.InnerXStride, r, b, i);
+                for (int k = 0; k < width; k++)
+                {
+                    v[vOff + yo + k * plan.InnerYStride] = b[k];
+                    ix[iOff + yo + k * plan.InnerYStride] = i[k];
+                }
+            }
+        });
     }
 
-    // Offset of linear index i (row-major over sizes) from base.
-    private static int Offset(int i, int[] sizes, int[] strides, int baseOff)
-    {
-        int off = baseOff;
-        for (int d = sizes.Length - 1; d >= 0; d--)
-        {
-            int s = sizes[d];
-            off += i % s * strides[d];
-            i /= s;
-        }
-        return off;
-    }
-
-    private static ((int[] Sizes, int[] Strides) Kept, (int[] Sizes, int[] Strides) Reduced) SplitAxes(Tensor x, ReadOnlySpan<int> axes)
-    {
-        var isReduced = new bool[x.Rank];
-        foreach (int a in axes) isReduced[a] = true;
-        var ks = new List<int>(); var kst = new List<int>(); var rs = new List<int>(); var rst = new List<int>();
-        for (int d = 0; d < x.Rank; d++)
-        {
-            if (isReduced[d]) { rs.Add(x.Shape[d]); rst.Add(x.Strides[d]); }
-            else { ks.Add(x.Shape[d]); kst.Add(x.Strides[d]); }
-        }
-        if (ks.Count == 0) { ks.Add(1); kst.Add(0); }
-        if (rs.Count == 0) { rs.Add(1); rst.Add(0); }
-        return ((ks.ToArray(), kst.ToArray()), (rs.ToArray(), rst.ToArray()));
-    }
+    public static void Softmax(Tensor input, int axis, Tensor output, bool log) => SoftmaxKernels.Run(input, axis, output, log);
 }
