@@ -5,8 +5,9 @@ namespace NetFromScratch.Gpu.Kernels;
 
 /// <summary>
 /// The scalar definitions of the elementwise ops as kernels evaluate them. They mirror the CPU backend's
-/// definitions formula for formula; the transcendental functions come from <see cref="XMath"/>, which maps to the
-/// hardware's instructions on a GPU and to <see cref="MathF"/> on ILGPU's CPU accelerator.
+/// definitions formula for formula, including where the CPU works in double (sigmoid, GELU and its derivative,
+/// softplus); the transcendental functions come from <see cref="XMath"/>, which maps to the hardware's
+/// instructions on a GPU and to <see cref="MathF"/> / <see cref="Math"/> on ILGPU's CPU accelerator.
 /// </summary>
 internal static class DeviceMath
 {
@@ -20,7 +21,7 @@ internal static class DeviceMath
             case UnaryOp.Sqrt: return XMath.Sqrt(x);
             case UnaryOp.Rsqrt: return 1f / XMath.Sqrt(x);
             case UnaryOp.Abs: return XMath.Abs(x);
-            case UnaryOp.Sign: return x > 0f ? 1f : x < 0f ? -1f : x;
+            case UnaryOp.Sign: return x > 0f ? 1f : x < 0f ? -1f : IsNaN(x) ? x : 0f;
             case UnaryOp.Pow: return XMath.Pow(x, a);
             case UnaryOp.Reciprocal: return a / x;
             case UnaryOp.Clamp: return Min(Max(x, a), b);
@@ -28,9 +29,9 @@ internal static class DeviceMath
             case UnaryOp.LeakyRelu: return x > 0f ? x : a * x;
             case UnaryOp.Sigmoid: return Sigmoid(x);
             case UnaryOp.Tanh: return XMath.Tanh(x);
-            case UnaryOp.Gelu: return 0.5f * x * (1f + Erf(x * 0.70710678f));
-            case UnaryOp.GeluDerivative: return 0.5f * (1f + Erf(x * 0.70710678f)) + x * 0.39894228f * XMath.Exp(-0.5f * x * x);
-            case UnaryOp.Softplus: return x > 20f ? x : x < -20f ? XMath.Exp(x) : XMath.Log(1f + XMath.Exp(x));
+            case UnaryOp.Gelu: return Gelu(x);
+            case UnaryOp.GeluDerivative: return GeluDerivative(x);
+            case UnaryOp.Softplus: return x > 20f ? x : x < -20f ? XMath.Exp(x) : (float)XMath.Log(1.0 + XMath.Exp((double)x));
             case UnaryOp.Square: return x * x;
             default: return float.NaN;
         }
@@ -68,20 +69,47 @@ internal static class DeviceMath
     /// <summary>Smaller of two values; NaN if either is NaN.</summary>
     public static float Min(float a, float b) => IsNaN(a) || IsNaN(b) ? float.NaN : a <= b ? a : b;
 
-    public static float Sigmoid(float x) =>
-        x >= 0f ? 1f / (1f + XMath.Exp(-x)) : XMath.Exp(x) / (1f + XMath.Exp(x));
+    /// <summary>The logistic function in double, so that neither tail overflows (as the CPU evaluates it).</summary>
+    public static float Sigmoid(float x) => (float)(1.0 / (1.0 + XMath.Exp(-(double)x)));
+
+    /// <summary>Exact GELU <c>x * Phi(x)</c>; 0 where Phi underflows, so GELU(-inf) = 0 rather than NaN.</summary>
+    public static float Gelu(float x)
+    {
+        double cdf = NormalCdf(x);
+        return cdf == 0.0 ? 0f : (float)(x * cdf);
+    }
+
+    /// <summary><c>Phi(x) + x * phi(x)</c>, the derivative of exact GELU; 1 at +inf and 0 at -inf.</summary>
+    public static float GeluDerivative(float x)
+    {
+        double pdf = 0.39894228040143267794 * XMath.Exp(-0.5 * x * (double)x);
+        return (float)(NormalCdf(x) + (pdf == 0.0 ? 0.0 : x * pdf));
+    }
+
+    /// <summary>The standard normal CDF <c>erfc(-x / sqrt 2) / 2</c>, accurate in the lower tail.</summary>
+    public static double NormalCdf(double x)
+    {
+        double r = 0.5 * ErfcOfNonNegative(XMath.Abs(x) * 0.70710678118654752440);
+        return x >= 0.0 ? 1.0 - r : r;
+    }
 
     /// <summary>
-    /// The Numerical Recipes Chebyshev fit of erfc (fractional error below 1.2e-7), evaluated in float; the CPU
-    /// evaluates the same fit in double, so the two agree to a few float ulps.
+    /// <c>erfc(z)</c> for <c>z &gt;= 0</c> from the Chebyshev fit of Numerical Recipes (section 6.2; fractional error
+    /// below 1.2e-7), evaluated in double like the CPU backend's, so both agree to the last float bit or two.
     /// </summary>
-    public static float Erf(float x)
+    public static double ErfcOfNonNegative(double z)
     {
-        float z = XMath.Abs(x);
-        float t = 1f / (1f + 0.5f * z);
-        float r = t * XMath.Exp(-z * z - 1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f +
-                  t * (-0.18628806f + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f +
-                  t * (-0.82215223f + t * 0.17087277f)))))))));
-        return x >= 0f ? 1f - r : r - 1f;
+        double t = 1.0 / (1.0 + 0.5 * z);
+        double p = 0.17087277;
+        p = p * t - 0.82215223;
+        p = p * t + 1.48851587;
+        p = p * t - 1.13520398;
+        p = p * t + 0.27886807;
+        p = p * t - 0.18628806;
+        p = p * t + 0.09678418;
+        p = p * t + 0.37409196;
+        p = p * t + 1.00002368;
+        p = p * t - 1.26551223;
+        return t * XMath.Exp(p - z * z);
     }
 }

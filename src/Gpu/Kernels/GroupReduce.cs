@@ -12,8 +12,9 @@ internal static class GroupReduce
     /// <summary>The largest group the reduction kernels are launched with (their shared arrays have this size).</summary>
     public const int MaxGroupSize = 256;
 
-    public const int SumKind = 0, MaxKind = 1, MinKind = 2;
+    public const int MaxKind = 1, MinKind = 2;
 
+    /// <summary>Maximum or minimum across the group, NaN-propagating.</summary>
     public static float Reduce(ArrayView<float> shared, float value, int kind)
     {
         int t = Group.IdxX;
@@ -30,12 +31,23 @@ internal static class GroupReduce
         return result;
     }
 
-    public static float Combine(int kind, float a, float b) => kind switch
+    /// <summary>A sum across the group in double (each thread's partial sum is already a double).</summary>
+    public static double Sum(ArrayView<double> shared, double value)
     {
-        SumKind => a + b,
-        MaxKind => DeviceMath.Max(a, b),
-        _ => DeviceMath.Min(a, b),
-    };
+        int t = Group.IdxX;
+        shared[t] = value;
+        Group.Barrier();
+        for (int s = Group.DimX >> 1; s > 0; s >>= 1)
+        {
+            if (t < s) shared[t] += shared[t + s];
+            Group.Barrier();
+        }
+        double result = shared[0];
+        Group.Barrier();
+        return result;
+    }
+
+    public static float Combine(int kind, float a, float b) => kind == MaxKind ? DeviceMath.Max(a, b) : DeviceMath.Min(a, b);
 
     /// <summary>
     /// Arg-max (or arg-min) over the group: NaN beats everything, then the better value, then the smaller index,

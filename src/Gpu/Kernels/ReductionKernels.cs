@@ -30,8 +30,9 @@ internal struct ReduceGeometry
 /// Two shapes of launch: one thread per output (when the kept dimension is the contiguous one, neighbouring threads
 /// then read neighbouring addresses), or one group per output or per piece of one (when the reduced dimension is
 /// contiguous or long), with a shared-memory tree combining the threads' partial results.
-/// Each result is summarised by a pair (p0, p1): a sum, an extreme, (mean, M2) for the variance, or
-/// (max, sum of exp(x - max)) for log-sum-exp, so pieces combine exactly as whole rows would.
+/// Sums accumulate in double, as on the CPU (fp64 adds cost little in a kernel bound by memory traffic).
+/// Each result is summarised by a pair (p0, p1): a sum (as high and low float parts), an extreme, (mean, M2) for
+/// the variance, or (max, sum of exp(x - max)) for log-sum-exp, so pieces combine exactly as whole rows would.
 /// </summary>
 internal static class ReductionKernels
 {
@@ -52,6 +53,7 @@ internal static class ReductionKernels
         ArrayView<float> x, ArrayView<float> y, ArrayView<float> mean, ArrayView<float> partials)
     {
         var shared = SharedMemory.Allocate<float>(GroupReduce.MaxGroupSize);
+        var sums = SharedMemory.Allocate<double>(GroupReduce.MaxGroupSize);
         int tasks = g.Outer * g.Chunks;
         for (int task = Grid.IdxX; task < tasks; task += Grid.DimX)
         {
@@ -59,7 +61,7 @@ internal static class ReductionKernels
             int begin = chunk * g.ChunkLength;
             int end = XMath.Min(g.Inner, begin + g.ChunkLength);
             int start = kept.ElementOffset(o);
-            GroupPartial(g.Op, x, start, reduced, begin, end, shared, out float p0, out float p1);
+            GroupPartial(g.Op, x, start, reduced, begin, end, shared, sums, out float p0, out float p1);
             if (Group.IdxX == 0)
             {
                 if (g.Chunks == 1) Finish(g, o, p0, p1, y, mean);
@@ -111,17 +113,16 @@ internal static class ReductionKernels
             }
             case ReduceOp.Variance:
             {
-                var sum = default(CompensatedSum);
-                for (int i = begin; i < end; i++) sum.Add(x[start + reduced.ElementOffset(i)]);
-                float mu = sum.Sum / (end - begin);
-                var squares = default(CompensatedSum);
+                double sum = 0;
+                for (int i = begin; i < end; i++) sum += x[start + reduced.ElementOffset(i)];
+                double mu = sum / (end - begin), squares = 0;
                 for (int i = begin; i < end; i++)
                 {
-                    float d = x[start + reduced.ElementOffset(i)] - mu;
-                    squares.Add(d * d);
+                    double d = x[start + reduced.ElementOffset(i)] - mu;
+                    squares += d * d;
                 }
-                p0 = mu;
-                p1 = squares.Sum;
+                p0 = (float)mu;
+                p1 = (float)squares;
                 return;
             }
             case ReduceOp.LogSumExp:
@@ -131,24 +132,24 @@ internal static class ReductionKernels
                 p0 = m;
                 if (IsFinite(m))
                 {
-                    var sum = default(CompensatedSum);
-                    for (int i = begin; i < end; i++) sum.Add(XMath.Exp(x[start + reduced.ElementOffset(i)] - m));
-                    p1 = sum.Sum;
+                    double sum = 0;
+                    for (int i = begin; i < end; i++) sum += XMath.Exp(x[start + reduced.ElementOffset(i)] - m);
+                    p1 = (float)sum;
                 }
                 return;
             }
             default:
             {
-                var sum = default(CompensatedSum);
-                for (int i = begin; i < end; i++) sum.Add(x[start + reduced.ElementOffset(i)]);
-                p0 = sum.Sum;
+                double sum = 0;
+                for (int i = begin; i < end; i++) sum += x[start + reduced.ElementOffset(i)];
+                Split(sum, out p0, out p1);
                 return;
             }
         }
     }
 
     private static void GroupPartial(int op, ArrayView<float> x, int start, StridedLayout reduced, int begin, int end,
-        ArrayView<float> shared, out float p0, out float p1)
+        ArrayView<float> shared, ArrayView<double> sums, out float p0, out float p1)
     {
         int t = Group.IdxX, step = Group.DimX;
         p1 = 0f;
@@ -166,17 +167,16 @@ internal static class ReductionKernels
             }
             case ReduceOp.Variance:
             {
-                var sum = default(CompensatedSum);
-                for (int i = begin + t; i < end; i += step) sum.Add(x[start + reduced.ElementOffset(i)]);
-                float mu = GroupReduce.Reduce(shared, sum.Sum, GroupReduce.SumKind) / (end - begin);
-                var squares = default(CompensatedSum);
+                double sum = 0;
+                for (int i = begin + t; i < end; i += step) sum += x[start + reduced.ElementOffset(i)];
+                double mu = GroupReduce.Sum(sums, sum) / (end - begin), squares = 0;
                 for (int i = begin + t; i < end; i += step)
                 {
-                    float d = x[start + reduced.ElementOffset(i)] - mu;
-                    squares.Add(d * d);
+                    double d = x[start + reduced.ElementOffset(i)] - mu;
+                    squares += d * d;
                 }
-                p0 = mu;
-                p1 = GroupReduce.Reduce(shared, squares.Sum, GroupReduce.SumKind);
+                p0 = (float)mu;
+                p1 = (float)GroupReduce.Sum(sums, squares);
                 return;
             }
             case ReduceOp.LogSumExp:
@@ -187,17 +187,17 @@ internal static class ReductionKernels
                 p0 = m;
                 if (IsFinite(m))
                 {
-                    var sum = default(CompensatedSum);
-                    for (int i = begin + t; i < end; i += step) sum.Add(XMath.Exp(x[start + reduced.ElementOffset(i)] - m));
-                    p1 = GroupReduce.Reduce(shared, sum.Sum, GroupReduce.SumKind);
+                    double sum = 0;
+                    for (int i = begin + t; i < end; i += step) sum += XMath.Exp(x[start + reduced.ElementOffset(i)] - m);
+                    p1 = (float)GroupReduce.Sum(sums, sum);
                 }
                 return;
             }
             default:
             {
-                var sum = default(CompensatedSum);
-                for (int i = begin + t; i < end; i += step) sum.Add(x[start + reduced.ElementOffset(i)]);
-                p0 = GroupReduce.Reduce(shared, sum.Sum, GroupReduce.SumKind);
+                double sum = 0;
+                for (int i = begin + t; i < end; i += step) sum += x[start + reduced.ElementOffset(i)];
+                Split(GroupReduce.Sum(sums, sum), out p0, out p1);
                 return;
             }
         }
@@ -231,7 +231,9 @@ internal static class ReductionKernels
                 p0 = top;
                 break;
             }
-            default: p0 += q0; break;
+            default:
+                Split((double)p0 + p1 + q0 + q1, out p0, out p1);
+                break;
         }
     }
 
@@ -240,7 +242,8 @@ internal static class ReductionKernels
         float value;
         switch ((ReduceOp)g.Op)
         {
-            case ReduceOp.Mean: value = p0 / g.Inner; break;
+            case ReduceOp.Sum: value = (float)((double)p0 + p1); break;
+            case ReduceOp.Mean: value = (float)(((double)p0 + p1) / g.Inner); break;
             case ReduceOp.Variance:
             {
                 float denom = g.Inner - g.Correction;
@@ -255,6 +258,13 @@ internal static class ReductionKernels
     }
 
     private static bool IsFinite(float v) => v - v == 0f;
+
+    /// <summary>A double as two floats (high part and remainder), so partial sums keep 48 bits between launches.</summary>
+    private static void Split(double v, out float high, out float low)
+    {
+        high = (float)v;
+        low = IsFinite(high) ? (float)(v - high) : 0f;
+    }
 
     // ---- arg-reduce --------------------------------------------------------------------------------------
 
@@ -312,9 +322,9 @@ internal static class ReductionKernels
             float m = float.NegativeInfinity;
             for (int i = 0; i < n; i++) m = DeviceMath.Max(m, x[xs + i * xStride]);
             if (m == float.NegativeInfinity) m = 0f;
-            var sum = default(CompensatedSum);
-            for (int i = 0; i < n; i++) sum.Add(XMath.Exp(x[xs + i * xStride] - m));
-            WriteSoftmax(x, y, xs, ys, n, xStride, yStride, m, sum.Sum, log != 0, 0, 1);
+            double sum = 0;
+            for (int i = 0; i < n; i++) sum += XMath.Exp(x[xs + i * xStride] - m);
+            WriteSoftmax(x, y, xs, ys, n, xStride, yStride, m, sum, log != 0, 0, 1);
         }
     }
 
@@ -322,6 +332,7 @@ internal static class ReductionKernels
         ArrayView<float> x, ArrayView<float> y)
     {
         var shared = SharedMemory.Allocate<float>(GroupReduce.MaxGroupSize);
+        var sums = SharedMemory.Allocate<double>(GroupReduce.MaxGroupSize);
         int t = Group.IdxX, step = Group.DimX;
         for (int o = Grid.IdxX; o < outer; o += Grid.DimX)
         {
@@ -330,24 +341,25 @@ internal static class ReductionKernels
             for (int i = t; i < n; i += step) m = DeviceMath.Max(m, x[xs + i * xStride]);
             m = GroupReduce.Reduce(shared, m, GroupReduce.MaxKind);
             if (m == float.NegativeInfinity) m = 0f;
-            var sum = default(CompensatedSum);
-            for (int i = t; i < n; i += step) sum.Add(XMath.Exp(x[xs + i * xStride] - m));
-            float total = GroupReduce.Reduce(shared, sum.Sum, GroupReduce.SumKind);
+            double sum = 0;
+            for (int i = t; i < n; i += step) sum += XMath.Exp(x[xs + i * xStride] - m);
+            double total = GroupReduce.Sum(sums, sum);
             WriteSoftmax(x, y, xs, ys, n, xStride, yStride, m, total, log != 0, t, step);
         }
     }
 
     private static void WriteSoftmax(ArrayView<float> x, ArrayView<float> y, int xs, int ys, int n, int xStride, int yStride,
-        float m, float sum, bool log, int first, int step)
+        float m, double sum, bool log, int first, int step)
     {
         if (log)
         {
-            float lse = m + XMath.Log(sum);
-            for (int i = first; i < n; i += step) y[ys + i * yStride] = x[xs + i * xStride] - lse;
+            // (x - m) - log(sum), not x - (m + log(sum)): the shift cancels exactly before the small term is taken.
+            float logSum = (float)XMath.Log(sum);
+            for (int i = first; i < n; i += step) y[ys + i * yStride] = x[xs + i * xStride] - m - logSum;
         }
         else
         {
-            float inv = 1f / sum;
+            float inv = (float)(1.0 / sum);
             for (int i = first; i < n; i += step) y[ys + i * yStride] = XMath.Exp(x[xs + i * xStride] - m) * inv;
         }
     }
