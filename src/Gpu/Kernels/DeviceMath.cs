@@ -6,8 +6,10 @@ namespace NetFromScratch.Gpu.Kernels;
 /// <summary>
 /// The scalar definitions of the elementwise ops as kernels evaluate them. They mirror the CPU backend's
 /// definitions formula for formula, including where the CPU works in double (sigmoid, GELU and its derivative,
-/// softplus); the transcendental functions come from <see cref="XMath"/>, which maps to the hardware's
-/// instructions on a GPU and to <see cref="MathF"/> / <see cref="Math"/> on ILGPU's CPU accelerator.
+/// softplus). exp and log come from <see cref="FloatMath"/>, tanh, pow and the double-precision functions from
+/// <see cref="DoubleMath"/>: accurate implementations written here, because XMath's float functions are the GPU's
+/// approximate instructions and its double ones are slow. Only sqrt and abs come from <see cref="XMath"/>
+/// (exact on every target).
 /// </summary>
 internal static class DeviceMath
 {
@@ -16,22 +18,22 @@ internal static class DeviceMath
         switch ((UnaryOp)op)
         {
             case UnaryOp.Affine: return a * x + b;
-            case UnaryOp.Exp: return XMath.Exp(x);
-            case UnaryOp.Log: return XMath.Log(x);
+            case UnaryOp.Exp: return FloatMath.Exp(x);
+            case UnaryOp.Log: return FloatMath.Log(x);
             case UnaryOp.Sqrt: return XMath.Sqrt(x);
             case UnaryOp.Rsqrt: return 1f / XMath.Sqrt(x);
             case UnaryOp.Abs: return XMath.Abs(x);
             case UnaryOp.Sign: return x > 0f ? 1f : x < 0f ? -1f : IsNaN(x) ? x : 0f;
-            case UnaryOp.Pow: return XMath.Pow(x, a);
+            case UnaryOp.Pow: return (float)DoubleMath.Pow(x, a);
             case UnaryOp.Reciprocal: return a / x;
             case UnaryOp.Clamp: return Min(Max(x, a), b);
             case UnaryOp.Relu: return x > 0f ? x : 0f;
             case UnaryOp.LeakyRelu: return x > 0f ? x : a * x;
             case UnaryOp.Sigmoid: return Sigmoid(x);
-            case UnaryOp.Tanh: return XMath.Tanh(x);
+            case UnaryOp.Tanh: return (float)DoubleMath.Tanh(x);
             case UnaryOp.Gelu: return Gelu(x);
             case UnaryOp.GeluDerivative: return GeluDerivative(x);
-            case UnaryOp.Softplus: return x > 20f ? x : x < -20f ? XMath.Exp(x) : (float)XMath.Log(1.0 + XMath.Exp((double)x));
+            case UnaryOp.Softplus: return x > 20f ? x : x < -20f ? FloatMath.Exp(x) : (float)DoubleMath.Log(1.0 + DoubleMath.Exp(x));
             case UnaryOp.Square: return x * x;
             default: return float.NaN;
         }
@@ -45,7 +47,7 @@ internal static class DeviceMath
             case BinaryOp.Sub: return a - b;
             case BinaryOp.Mul: return a * b;
             case BinaryOp.Div: return a / b;
-            case BinaryOp.Pow: return XMath.Pow(a, b);
+            case BinaryOp.Pow: return (float)DoubleMath.Pow(a, b);
             case BinaryOp.Maximum: return Max(a, b);
             case BinaryOp.Minimum: return Min(a, b);
             case BinaryOp.Equal: return a == b ? 1f : 0f;
@@ -70,7 +72,7 @@ internal static class DeviceMath
     public static float Min(float a, float b) => IsNaN(a) || IsNaN(b) ? float.NaN : a <= b ? a : b;
 
     /// <summary>The logistic function in double, so that neither tail overflows (as the CPU evaluates it).</summary>
-    public static float Sigmoid(float x) => (float)(1.0 / (1.0 + XMath.Exp(-(double)x)));
+    public static float Sigmoid(float x) => (float)(1.0 / (1.0 + DoubleMath.Exp(-(double)x)));
 
     /// <summary>Exact GELU <c>x * Phi(x)</c>; 0 where Phi underflows, so GELU(-inf) = 0 rather than NaN.</summary>
     public static float Gelu(float x)
@@ -82,7 +84,7 @@ internal static class DeviceMath
     /// <summary><c>Phi(x) + x * phi(x)</c>, the derivative of exact GELU; 1 at +inf and 0 at -inf.</summary>
     public static float GeluDerivative(float x)
     {
-        double pdf = 0.39894228040143267794 * XMath.Exp(-0.5 * x * (double)x);
+        double pdf = 0.39894228040143267794 * DoubleMath.Exp(-0.5 * x * (double)x);
         return (float)(NormalCdf(x) + (pdf == 0.0 ? 0.0 : x * pdf));
     }
 
@@ -110,6 +112,6 @@ internal static class DeviceMath
         p = p * t + 0.37409196;
         p = p * t + 1.00002368;
         p = p * t - 1.26551223;
-        return t * XMath.Exp(p - z * z);
+        return t * DoubleMath.Exp(p - z * z);
     }
 }

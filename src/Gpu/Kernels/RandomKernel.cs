@@ -8,8 +8,8 @@ namespace NetFromScratch.Gpu.Kernels;
 /// Fills a contiguous block from the Philox4x32-10 stream: element <c>i</c> uses counter <c>counter + i</c>, exactly
 /// as <see cref="Philox.Sample"/>. The integer rounds are the very same code (<see cref="Philox.Block(ulong, ulong)"/>
 /// compiled for the device), so uniform and Bernoulli draws match the CPU bit for bit (up to the GPU compiler
-/// fusing <c>a + (b - a) * u</c> into one FMA, at most one ulp); normal draws go through the device's log, sqrt and
-/// cos and agree to a few ulps.
+/// fusing <c>a + (b - a) * u</c> into one FMA, at most one ulp); normal draws take log and cos in double
+/// (<see cref="DoubleMath"/>) and rounded to float, so they match the CPU's MathF to an ulp or two.
 /// </summary>
 internal static class RandomKernel
 {
@@ -30,8 +30,8 @@ internal static class RandomKernel
                 default:
                     float u1 = ((x0 >> 8) + 1) * (1.0f / 16777216.0f);
                     float u2 = Philox.ToUnitFloat(x1);
-                    float r = XMath.Sqrt(-2f * XMath.Log(u1));
-                    v = a + b * r * XMath.Cos(2f * MathF.PI * u2);
+                    float r = XMath.Sqrt(-2f * (float)DoubleMath.Log(u1));
+                    v = a + b * r * (float)DoubleMath.Cos(2f * MathF.PI * u2);
                     break;
             }
             y[offset + i] = v;

@@ -133,7 +133,7 @@ internal static class ReductionKernels
                 if (IsFinite(m))
                 {
                     double sum = 0;
-                    for (int i = begin; i < end; i++) sum += XMath.Exp(x[start + reduced.ElementOffset(i)] - m);
+                    for (int i = begin; i < end; i++) sum += FloatMath.Exp(x[start + reduced.ElementOffset(i)] - m);
                     p1 = (float)sum;
                 }
                 return;
@@ -188,7 +188,7 @@ internal static class ReductionKernels
                 if (IsFinite(m))
                 {
                     double sum = 0;
-                    for (int i = begin + t; i < end; i += step) sum += XMath.Exp(x[start + reduced.ElementOffset(i)] - m);
+                    for (int i = begin + t; i < end; i += step) sum += FloatMath.Exp(x[start + reduced.ElementOffset(i)] - m);
                     p1 = (float)GroupReduce.Sum(sums, sum);
                 }
                 return;
@@ -224,8 +224,8 @@ internal static class ReductionKernels
                 float top = DeviceMath.Max(p0, q0);
                 if (IsFinite(top))
                 {
-                    float a = IsFinite(p0) ? p1 * XMath.Exp(p0 - top) : 0f;
-                    float b = IsFinite(q0) ? q1 * XMath.Exp(q0 - top) : 0f;
+                    float a = IsFinite(p0) ? p1 * FloatMath.Exp(p0 - top) : 0f;
+                    float b = IsFinite(q0) ? q1 * FloatMath.Exp(q0 - top) : 0f;
                     p1 = a + b;
                 }
                 p0 = top;
@@ -251,7 +251,7 @@ internal static class ReductionKernels
                 if (g.WriteMean != 0) mean[o] = p0;
                 break;
             }
-            case ReduceOp.LogSumExp: value = IsFinite(p0) ? p0 + XMath.Log(p1) : p0; break;
+            case ReduceOp.LogSumExp: value = IsFinite(p0) ? p0 + (float)DoubleMath.Log(p1) : p0; break;
             default: value = p0; break;
         }
         y[o] = value;
@@ -323,7 +323,7 @@ internal static class ReductionKernels
             for (int i = 0; i < n; i++) m = DeviceMath.Max(m, x[xs + i * xStride]);
             if (m == float.NegativeInfinity) m = 0f;
             double sum = 0;
-            for (int i = 0; i < n; i++) sum += XMath.Exp(x[xs + i * xStride] - m);
+            for (int i = 0; i < n; i++) sum += FloatMath.Exp(x[xs + i * xStride] - m);
             WriteSoftmax(x, y, xs, ys, n, xStride, yStride, m, sum, log != 0, 0, 1);
         }
     }
@@ -342,7 +342,7 @@ internal static class ReductionKernels
             m = GroupReduce.Reduce(shared, m, GroupReduce.MaxKind);
             if (m == float.NegativeInfinity) m = 0f;
             double sum = 0;
-            for (int i = t; i < n; i += step) sum += XMath.Exp(x[xs + i * xStride] - m);
+            for (int i = t; i < n; i += step) sum += FloatMath.Exp(x[xs + i * xStride] - m);
             double total = GroupReduce.Sum(sums, sum);
             WriteSoftmax(x, y, xs, ys, n, xStride, yStride, m, total, log != 0, t, step);
         }
@@ -354,13 +354,13 @@ internal static class ReductionKernels
         if (log)
         {
             // (x - m) - log(sum), not x - (m + log(sum)): the shift cancels exactly before the small term is taken.
-            float logSum = (float)XMath.Log(sum);
+            float logSum = (float)DoubleMath.Log(sum);
             for (int i = first; i < n; i += step) y[ys + i * yStride] = x[xs + i * xStride] - m - logSum;
         }
         else
         {
             float inv = (float)(1.0 / sum);
-            for (int i = first; i < n; i += step) y[ys + i * yStride] = XMath.Exp(x[xs + i * xStride] - m) * inv;
+            for (int i = first; i < n; i += step) y[ys + i * yStride] = FloatMath.Exp(x[xs + i * xStride] - m) * inv;
         }
     }
 }
