@@ -19,6 +19,7 @@ internal static class OpRegistry
         {
             ActivationOps.All(), ElementwiseOps.All(), MatrixOps.All(), ConvolutionOps.All(), PoolingOps.All(),
             NormalizationOps.All(), SoftmaxOps.All(), ReductionOps.All(), ShapeOps.All(), PadOps.All(), DropoutOps.All(),
+            ResizeOps.All(), ConvTransposeOps.All(),
         })
             foreach (var op in family) table.Add(op.Name, op);
         return table;

@@ -327,6 +327,25 @@ public class OnnxImportTests
     }
 
     [Test]
+    public void ConvTransposeAndResizeGradientsMatchFiniteDifferences()
+    {
+        var convT = new GraphSpec(13, "convT").Input("x", [1, 2, 3, 3]).Input("w", [2, 2, 3, 2]).Input("b", [4])
+            .Node("ConvTranspose", ["x", "w", "b"], ["y"], FromInt("group", 2), FromInts("strides", 2, 1), FromInts("pads", 1, 0, 0, 1), FromInts("output_padding", 1, 0))
+            .Output("y");
+        var model = OnnxImporter.Load(convT.Model);
+        var inputs = convT.Feeds.Select(f => new Variable((Tensor)f.Value, requiresGrad: true)).ToArray();
+        GradCheck.Check(v => model.Run(new Dictionary<string, Variable> { ["x"] = v[0], ["w"] = v[1], ["b"] = v[2] })["y"], inputs).ThrowIfFailed();
+
+        foreach (var mode in new[] { "linear", "nearest" })
+        {
+            var resize = new GraphSpec(13, "resize").Input("x", [1, 2, 3, 4]).Floats("scales", [4], 1f, 1f, 1.5f, 0.75f)
+                .Node("Resize", ["x", "", "scales"], ["y"], FromString("mode", mode)).Output("y");
+            var r = OnnxImporter.Load(resize.Model);
+            GradCheck.Check(v => r.Forward(v[0]), new Variable(Feed(resize), requiresGrad: true)).ThrowIfFailed();
+        }
+    }
+
+    [Test]
     public void DropoutDropsOnlyInTraining()
     {
         var s = new GraphSpec(13, "dropout").Input("x", [64, 64], 0f, 1f).Floats("r", [], 0.5f)
