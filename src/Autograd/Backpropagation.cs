@@ -51,21 +51,31 @@ internal static class Backpropagation
             var gradIns = node.Apply(gradOut);
             if (gradIns.Length != node.Inputs.Count)
                 throw new InvalidOperationException($"Backward: the rule of {node.Op} returned {gradIns.Length} gradients for {node.Inputs.Count} inputs.");
-            var sent = trace is null ? null : new List<BackwardTraceGradient>();
+            // First give every slot its own tensor object (the same one may be sent to several inputs, or be gradOut
+            // itself), before any of them is summed into a pending gradient and disposed.
             bool gradOutPassedOn = false;
-            var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
             for (int i = 0; i < gradIns.Length; i++)
             {
                 var g = gradIns[i];
                 var input = node.Inputs[i];
-                if (g is null || !input.RequiresGrad) continue;
+                if (g is null || !input.RequiresGrad)
+                {
+                    gradIns[i] = null;
+                    continue;
+                }
                 if (g.Shape != input.Shape)
                     throw new InvalidOperationException($"Backward: the rule of {node.Op} produced a gradient of shape {g.Shape} for input {i} of shape {input.Shape}.");
                 if (Anomaly.IsEnabled)
                     Anomaly.Check(g, () => $"the backward of {node.Op} (rule {node.Rule}) for input {i} of shape {input.Shape}");
-                // The same tensor object may be sent to several inputs (or be gradOut itself); each slot needs its own.
                 if (ReferenceEquals(g, gradOut)) gradOutPassedOn = true;
-                if (!seen.Add(g)) g = Graph.Alias(g);
+                if (SentEarlier(gradIns, i, g)) gradIns[i] = Graph.Alias(g);
+            }
+            var sent = trace is null ? null : new List<BackwardTraceGradient>();
+            for (int i = 0; i < gradIns.Length; i++)
+            {
+                var g = gradIns[i];
+                if (g is null) continue;
+                var input = node.Inputs[i];
                 sent?.Add(new BackwardTraceGradient(labels!.Of(input), input.Shape, Norm(g)));
                 AddPending(pending, input, g);
                 if (input.IsLeaf && leafSet.Add(input)) leaves.Add(input);
@@ -119,6 +129,13 @@ internal static class Backpropagation
         return postOrder;
     }
 
+    private static bool SentEarlier(Tensor?[] gradIns, int i, Tensor g)
+    {
+        for (int j = 0; j < i; j++)
+            if (ReferenceEquals(gradIns[j], g)) return true;
+        return false;
+    }
+
     private static void AddPending(Dictionary<Variable, Tensor> pending, Variable input, Tensor g)
     {
         if (pending.TryGetValue(input, out var earlier))
@@ -132,6 +149,7 @@ internal static class Backpropagation
 
     private static Tensor RunHooks(Variable v, Tensor g)
     {
+        if (v.Hooks.Count == 0) return g;
         // Copy: a hook may remove itself.
         foreach (var hook in v.Hooks.ToArray())
         {

@@ -24,6 +24,7 @@ public sealed partial class Variable
     private Tensor? _grad;
     private bool _requiresGrad;
     private List<GradientHook>? _hooks;
+    private bool _disposed;
 
     /// <summary>Creates a leaf Variable around <paramref name="data"/> (the tensor is used as is, not copied).</summary>
     /// <param name="data">The values.</param>
@@ -49,14 +50,16 @@ public sealed partial class Variable
     /// The values. Setting replaces the tensor without recording anything (as <c>param.data = ...</c> in PyTorch), for
     /// example to move a parameter to another device; a gradient of another shape or device is dropped.
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The Variable's data was disposed by <see cref="DisposeGraph"/>.</exception>
     public Tensor Data
     {
-        get => _data;
+        get => _disposed ? throw new ObjectDisposedException(nameof(Variable), $"{Describe()} was disposed by DisposeGraph(); read its values before disposing the graph.") : _data;
         set
         {
             ArgumentNullException.ThrowIfNull(value);
             if (_grad is not null && (_grad.Shape != value.Shape || !ReferenceEquals(_grad.Device, value.Device))) _grad = null;
             _data = value;
+            _disposed = false;
         }
     }
 
@@ -141,7 +144,35 @@ public sealed partial class Variable
         Backpropagation.Run(this, gradient, retainGraph, trace);
 
     /// <summary>A new leaf sharing this Variable's data, outside the graph: gradients stop here.</summary>
-    public Variable Detach() => new(_data, requiresGrad: false, Name);
+    public Variable Detach() => new(Graph.Alias(Data), requiresGrad: false, Name);
+
+    /// <summary>
+    /// Frees the memory of a finished step: releases every node of the graph behind this Variable and disposes the data
+    /// of every Variable an op produced (this one included), so their buffers return to the device pool at once
+    /// instead of waiting for the garbage collector. Leaves (inputs, parameters) are untouched.
+    /// </summary>
+    /// <remarks>
+    /// Call it last, when neither you nor another graph still uses an intermediate Variable: reading the data of a
+    /// disposed Variable throws <see cref="ObjectDisposedException"/>. A training loop reads <c>loss.Item()</c>, calls
+    /// <see cref="Backward"/>, steps the optimizer, then <c>loss.DisposeGraph()</c>.
+    /// </remarks>
+    public void DisposeGraph()
+    {
+        if (GradFn is null) return;
+        var nodes = Backpropagation.TopologicalOrder(GradFn);
+        // A custom op may return an input's own tensor as its output; never dispose a leaf's data.
+        var leafData = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var node in nodes)
+            foreach (var input in node.Inputs)
+                if (input.IsLeaf) leafData.Add(input._data);
+        foreach (var node in nodes)
+        {
+            node.Release();
+            var output = node.Output;
+            if (!leafData.Contains(output._data)) output._data.Dispose();
+            output._disposed = true;
+        }
+    }
 
     /// <summary>Sets the accumulated gradient to zero in place (keeping its buffer for the next step); no-op when there is none.</summary>
     public void ZeroGrad() => _grad?.ZeroInPlace();
@@ -174,7 +205,7 @@ public sealed partial class Variable
     internal void RemoveHook(GradientHook hook) => _hooks?.Remove(hook);
 
     /// <summary>The single value of a one-element Variable.</summary>
-    public float Item() => _data.Item();
+    public float Item() => Data.Item();
 
     /// <summary>A short description for messages: the name, or the op that produced it, and the shape.</summary>
     internal string Describe()
@@ -190,6 +221,6 @@ public sealed partial class Variable
         if (Name is not null) sb.Append(" '").Append(Name).Append('\'');
         if (RequiresGrad) sb.Append(" requires_grad");
         if (GradFn is not null) sb.Append(" grad_fn=").Append(GradFn.Op);
-        return sb.Append(": ").Append(_data).ToString();
+        return _disposed ? sb.Append(": (disposed)").ToString() : sb.Append(": ").Append(_data).ToString();
     }
 }

@@ -9,7 +9,10 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("nfs: NetFromScratch, a deep-learning engine in C# from first principles.");
+        root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(GradCheckCommand.Create());
+        root.Subcommands.Add(ExplainCommand.Create());
         root.Subcommands.Add(OnnxCommand.Create());
         return root.Parse(args).Invoke();
     }

@@ -85,6 +85,7 @@ public sealed partial class Tensor
     /// <summary>Average pooling. Shape: <c>[N, C, H, W] -&gt; [N, C, OH, OW]</c>.</summary>
     public Tensor AvgPool2d(Pool2dParams p)
     {
+        CheckNoDilation(p, "AvgPool2d");
         var (n, c, oh, ow) = CheckPool(p, "AvgPool2d");
         var y = Empty(new Shape(n, c, oh, ow), Device);
         if (y.Numel > 0) Backend.AvgPool2d(Contiguous(), p, y);
@@ -95,6 +96,7 @@ public sealed partial class Tensor
     public static Tensor AvgPool2dBackward(Tensor gradOutput, Shape inputShape, Pool2dParams p)
     {
         if (inputShape.Rank != 4) throw new ArgumentException($"AvgPool2dBackward: input shape must be [N, C, H, W], got {inputShape}.");
+        CheckNoDilation(p, "AvgPool2dBackward");
         var expected = new Shape(inputShape[0], inputShape[1], p.OutputHeight(inputShape[2]), p.OutputWidth(inputShape[3]));
         ExpectShape("AvgPool2dBackward", "gradOutput", gradOutput.Shape, expected);
         var gx = Empty(inputShape, gradOutput.Device);
@@ -156,6 +158,13 @@ public sealed partial class Tensor
         if (oh <= 0 || ow <= 0)
             throw new ArgumentException($"{op}: window {p.KernelH}x{p.KernelW} does not fit input {Shape}.");
         return (Shape[0], Shape[1], oh, ow);
+    }
+
+    // Average pooling has no dilation (as in PyTorch); its kernels ignore it, so the output size must not use it either.
+    private static void CheckNoDilation(Pool2dParams p, string op)
+    {
+        if (p.DilationH != 1 || p.DilationW != 1)
+            throw new ArgumentException($"{op}: average pooling takes no dilation, got {p.DilationH}x{p.DilationW}.");
     }
 
     private static void ExpectShape(string op, string what, Shape actual, Shape expected)

@@ -25,11 +25,25 @@ public sealed partial class Tensor
         if (c.Numel > 0)
         {
             if (k == 0) c.Backend.Fill(c, 0f);
-            else c.Backend.MatMul(a.Expand(batch.Concat(new[] { m, k }).ToArray()), b.Expand(batch.Concat(new[] { k, n }).ToArray()), c);
+            else
+            {
+                // Views made here hold references on the operands' buffers: release them, or the operands could
+                // never return to the pool when their owners dispose them.
+                var ae = a.Expand(batch.Concat(new[] { m, k }).ToArray());
+                var be = b.Expand(batch.Concat(new[] { k, n }).ToArray());
+                c.Backend.MatMul(ae, be, c);
+                ae.Dispose();
+                be.Dispose();
+            }
         }
-        if (Rank == 1 && other.Rank == 1) return c.Reshape();
-        if (Rank == 1) return c.Squeeze(-2);
-        if (other.Rank == 1) return c.Squeeze(-1);
+        if (!ReferenceEquals(a, this)) a.Dispose();
+        if (!ReferenceEquals(b, other)) b.Dispose();
+        if (Rank == 1 || other.Rank == 1)
+        {
+            var result = Rank == 1 && other.Rank == 1 ? c.Reshape() : Rank == 1 ? c.Squeeze(-2) : c.Squeeze(-1);
+            c.Dispose();
+            return result;
+        }
         return c;
     }
 

@@ -127,8 +127,15 @@ public sealed partial class Tensor : IDisposable
             if (index.Length != Rank)
                 throw new ArgumentException($"Indexer: {index.Length} indices given for a tensor of rank {Rank} (shape {Shape}).");
             var view = this;
-            for (int i = index.Length - 1; i >= 0; i--) view = view.Select(i, index[i]);
-            return view.Item();
+            for (int i = index.Length - 1; i >= 0; i--)
+            {
+                var next = view.Select(i, index[i]);
+                if (!ReferenceEquals(view, this)) view.Dispose();
+                view = next;
+            }
+            float value = view.Item();
+            if (!ReferenceEquals(view, this)) view.Dispose();
+            return value;
         }
     }
 

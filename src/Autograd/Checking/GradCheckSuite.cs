@@ -175,7 +175,7 @@ public static class GradCheckSuite
 
         // Views.
         Add("Reshape", "", v => v[0].Reshape(6, -1) * v[1], U("x", S(2, 3, 4)), U("r", S(6, 4)));
-        Add("Reshape", "of a transposed view (copies)", v => v[0].T.Reshape(-1) * v[1], U("x", S(2, 3)), U("r", S(6)));
+        Add("Reshape", "of a transposed view, copies", v => v[0].T.Reshape(-1) * v[1], U("x", S(2, 3)), U("r", S(6)));
         Add("View", "", v => v[0].View(3, 2) * v[1], U("x", S(6)), U("r", S(3, 2)));
         Add("Flatten", "axes 1..2", v => v[0].Flatten(1) * v[1], U("x", S(2, 3, 2)), U("r", S(2, 6)));
         Add("Permute", "", v => v[0].Permute(2, 0, 1) * v[1], U("x", S(2, 3, 4)), U("r", S(4, 2, 3)));
@@ -214,10 +214,14 @@ public static class GradCheckSuite
         Add("Conv2d", "dilation 2, no bias", v => F.Conv2d(v[0], v[1], null, dilation: 2), U("x", S(1, 1, 5, 5)), U("w", S(2, 1, 2, 2)));
         Add("Conv2d", "groups 2", v => F.Conv2d(v[0], v[1], v[2], groups: 2, padding: 1), U("x", S(1, 4, 3, 3)), U("w", S(2, 2, 3, 3)), U("b", S(2)));
         Add("Conv2d", "rectangular stride and padding", v => F.Conv2d(v[0], v[1], null, new Conv2dParams(StrideH: 2, StrideW: 1, PadH: 0, PadW: 1)), U("x", S(1, 1, 5, 4)), U("w", S(1, 1, 3, 2)));
+        Add("Conv2d", "transposed input", v => F.Conv2d(v[0].Transpose(2, 3), v[1], v[2], padding: 1), U("x", S(2, 1, 4, 3)), U("w", S(2, 1, 3, 3)), U("b", S(2)));
         Add("MaxPool2d", "2x2", v => F.MaxPool2d(v[0], 2), Distinct("x", 1, 2, 4, 4));
+        Add("MaxPool2d", "2x2, stride 1, dilation 2", v => F.MaxPool2d(v[0], 2, 1, 0, dilation: 2), Distinct("x", 2, 1, 4, 4));
+        Add("MaxPool2d", "3x3, stride 2, ceil mode", v => F.MaxPool2d(v[0], 3, 2, ceilMode: true), Distinct("x", 1, 1, 6, 6));
         Add("MaxPool2d", "3x3, stride 2, padding 1", v => F.MaxPool2d(v[0], 3, 2, 1), Distinct("x", 1, 1, 5, 5));
         Add("AvgPool2d", "2x2", v => F.AvgPool2d(v[0], 2), U("x", S(1, 2, 4, 4)));
         Add("AvgPool2d", "3x3, stride 1, padding 1, padding not counted", v => F.AvgPool2d(v[0], 3, 1, 1, countIncludePad: false), U("x", S(1, 1, 4, 4)));
+        Add("AvgPool2d", "2x2, stride 2, ceil mode", v => F.AvgPool2d(v[0], 2, 2, ceilMode: true), U("x", S(1, 2, 5, 5)));
         Add("GlobalAvgPool2d", "composite", v => F.GlobalAvgPool2d(v[0]), U("x", S(2, 3, 2, 2)));
 
         // Normalization and dropout.

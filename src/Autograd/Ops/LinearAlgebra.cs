@@ -19,22 +19,23 @@ public sealed partial class Variable
         var c = aData.MatMul(bData);
         return Record("MatMul", c, [a, b], "dA = dC @ B^T;  dB = A^T @ dC", dC =>
         {
-            // Work in the promoted (at least 2-D) shapes, where dC has both a row and a column axis.
-            var a2 = aData.Rank == 1 ? aData.Unsqueeze(0) : aData;
-            var b2 = bData.Rank == 1 ? bData.Unsqueeze(1) : bData;
+            // Work in the promoted (at least 2-D) shapes, where dC has both a row and a column axis. Every view made
+            // here is disposed, so that the saved operands' buffers can return to the pool once the graph is gone.
+            using var a2 = aData.Rank == 1 ? aData.Unsqueeze(0) : Graph.Alias(aData);
+            using var b2 = bData.Rank == 1 ? bData.Unsqueeze(1) : Graph.Alias(bData);
             var batch = Shape.Broadcast(new Shape(a2.Shape.Dims[..^2].ToArray()), new Shape(b2.Shape.Dims[..^2].ToArray()), "MatMul");
             using var dC2 = dC.Reshape([.. batch.ToArray(), a2.Shape[-2], b2.Shape[-1]]);
             Tensor? dA = null, dB = null;
             if (a.RequiresGrad)
             {
-                var full = dC2.MatMul(b2.T);
-                using var summed = SumToShape(full, a2.Shape, temporary: true);
+                using var bT = b2.T;
+                using var summed = SumToShape(dC2.MatMul(bT), a2.Shape, temporary: true);
                 dA = summed.Reshape(a.Shape.ToArray());
             }
             if (b.RequiresGrad)
             {
-                var full = a2.T.MatMul(dC2);
-                using var summed = SumToShape(full, b2.Shape, temporary: true);
+                using var aT = a2.T;
+                using var summed = SumToShape(aT.MatMul(dC2), b2.Shape, temporary: true);
                 dB = summed.Reshape(b.Shape.ToArray());
             }
             return [dA, dB];

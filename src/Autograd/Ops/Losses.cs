@@ -150,20 +150,30 @@ public static partial class F
         Tensor q, denominator;
         if (soft)
         {
-            using var smoothed = smoothing == 0f ? targets.Clone() : targets.Apply(UnaryOp.Affine, 1f - smoothing, smoothing / c);
-            q = weight is null ? smoothed.Clone() : smoothed * weight.Reshape(1, c);
+            var smoothed = smoothing == 0f ? targets.Clone() : targets.Apply(UnaryOp.Affine, 1f - smoothing, smoothing / c);
+            if (weight is null) q = smoothed;
+            else
+            {
+                using var weightRow = weight.Reshape(1, c);
+                q = smoothed * weightRow;
+                smoothed.Dispose();
+            }
             denominator = Tensor.Scalar(m, z.Device);
         }
         else
         {
             var (safe, sampleWeight) = ClassTargets("CrossEntropy", targets, c, weight, ignoreIndex);
             using var oneHot = Tensor.OneHot(safe, c);
-            using var hardWeight = sampleWeight.Reshape(m, 1) * (1f - smoothing);
+            using var sampleWeightColumn = sampleWeight.Reshape(m, 1);
+            using var hardWeight = sampleWeightColumn * (1f - smoothing);
             q = oneHot * hardWeight;
             if (smoothing > 0f)
             {
-                using var valid = targets.Ne(Tensor.Scalar(ignoreIndex, z.Device)).Reshape(m, 1);
-                using var uniform = weight is null ? Tensor.Full(new Shape(1, c), smoothing / c, z.Device) : weight.Reshape(1, c) * (smoothing / c);
+                using var ignored = Tensor.Scalar(ignoreIndex, z.Device);
+                using var validFlat = targets.Ne(ignored);
+                using var valid = validFlat.Reshape(m, 1);
+                using var weightRow = weight?.Reshape(1, c);
+                using var uniform = weightRow is null ? Tensor.Full(new Shape(1, c), smoothing / c, z.Device) : weightRow * (smoothing / c);
                 using var smooth = valid * uniform;
                 q.AddInPlace(smooth);
             }
@@ -191,12 +201,8 @@ public static partial class F
             : $"dZ = (softmax(Z) * sum(q) - q) * dL{scale}, q = the smoothed/weighted target distribution";
         return Record("CrossEntropy", y, [logits], rule, dY =>
         {
-            using var perRow = reduction switch
-            {
-                Reduction.None => dY.Reshape(m, 1),
-                Reduction.Sum => dY.Reshape(1, 1),
-                _ => (dY / denominator).Reshape(1, 1),
-            };
+            using var scaled = reduction == Reduction.Mean ? dY / denominator : Graph.Alias(dY);
+            using var perRow = scaled.Reshape(reduction == Reduction.None ? m : 1, 1);
             using var softmax = logp.Exp();
             using var predicted = softmax * rowMass;
             using var difference = predicted - q;

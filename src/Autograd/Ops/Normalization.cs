@@ -55,14 +55,16 @@ public static partial class F
         var xHat = centered * invStd;
         if (batchStats) { mean.Dispose(); variance.Dispose(); }
 
+        using var weightB = weight?.Data.Reshape(perChannel);
+        using var biasB = bias?.Data.Reshape(perChannel);
         Tensor y;
-        if (weight is null && bias is null) y = xHat;
-        else if (bias is null) y = xHat * weight!.Data.Reshape(perChannel);
-        else if (weight is null) y = xHat + bias.Data.Reshape(perChannel);
+        if (weightB is null && biasB is null) y = xHat;
+        else if (biasB is null) y = xHat * weightB!;
+        else if (weightB is null) y = xHat + biasB;
         else
         {
-            using var scaled = xHat * weight.Data.Reshape(perChannel);
-            y = scaled + bias.Data.Reshape(perChannel);
+            using var scaled = xHat * weightB;
+            y = scaled + biasB;
         }
 
         Variable[] inputs = [input, .. weight is null ? Array.Empty<Variable>() : [weight], .. bias is null ? Array.Empty<Variable>() : [bias]];

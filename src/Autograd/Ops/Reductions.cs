@@ -83,7 +83,8 @@ public sealed partial class Variable
         {
             using var dYk = KeptView(dY, x.Shape, [a]);
             using var ik = KeptView(indices, x.Shape, [a]);
-            using var selected = PositionsAlong(x, a).Eq(ik);
+            using var positions = PositionsAlong(x, a);
+            using var selected = positions.Eq(ik);
             return [selected * dYk];
         });
         return (result, indices);
@@ -148,6 +149,7 @@ public sealed partial class Variable
     {
         var dims = Enumerable.Repeat(1, x.Rank).ToArray();
         dims[axis] = x.Shape[axis];
-        return Tensor.Arange(0, x.Shape[axis], 1, x.Device).Reshape(dims);
+        using var line = Tensor.Arange(0, x.Shape[axis], 1, x.Device);
+        return line.Reshape(dims);
     }
 }

@@ -9,16 +9,16 @@ namespace NetFromScratch.Tensors.Cpu;
 internal readonly record struct ConvTiling(int Images, int Rows)
 {
     /// <summary>
-    /// Tiles of about <paramref name="columns"/> output pixels for runs of at most <paramref name="runLength"/> images,
+    /// Tiles of at most about <paramref name="columns"/> output pixels (one output row at least) for runs of at most <paramref name="runLength"/> images,
     /// with every column or staging matrix under <paramref name="maxFloats"/>.
     /// </summary>
     public static ConvTiling For(in ConvGeometry g, int columns, int runLength, int maxFloats)
     {
         int pixels = Math.Max(1, g.Pixels), ow = Math.Max(1, g.OW);
         long rowsOfColumns = Math.Max(1, Math.Max(g.Rows, g.O));
-        if (pixels < columns && runLength > 1)
+        if (2 * pixels <= columns && runLength > 1)
         {
-            long images = Math.Min(Math.Min(runLength, (columns + pixels - 1) / pixels), maxFloats / (rowsOfColumns * pixels));
+            long images = Math.Min(Math.Min(runLength, columns / pixels), maxFloats / (rowsOfColumns * pixels));
             if (images > 1) return new ConvTiling((int)images, g.OH);
         }
         long rows = Math.Min(Math.Max(1, columns / ow), maxFloats / (rowsOfColumns * ow));

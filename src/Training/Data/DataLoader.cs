@@ -54,6 +54,16 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// <summary>The generator behind shuffling and augmentation; its state goes into checkpoints.</summary>
     public Generator Generator => _generator;
 
+    /// <summary>
+    /// Epochs started so far (each enumeration starts one). With <see cref="Generator"/>'s offset it is the loader's whole
+    /// state: a checkpoint saves both, and restoring them makes the next epoch shuffle and augment as it would have.
+    /// </summary>
+    public int Epoch
+    {
+        get => _epoch;
+        set => _epoch = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), $"DataLoader: epoch must not be negative, got {value}.");
+    }
+
     /// <summary>Batches in one epoch.</summary>
     public int BatchesPerEpoch => DropLast ? _dataset.Count / BatchSize : (_dataset.Count + BatchSize - 1) / BatchSize;
 

@@ -37,6 +37,18 @@ public class VariableTests(Device device)
     }
 
     [Test]
+    public void OneGradientSentTwiceJoinsAnEarlierOne()
+    {
+        // y reaches the loss three times; y.Sum() is walked before y + y, whose rule then sends one tensor to both slots.
+        var x = Param([1f, -2f, 3f], "x", 3);
+        var y = x * 2f;
+        var loss = (y + y).Square().Sum() + y.Sum();
+        loss.Backward();
+        // loss = 4 sum(y^2) + sum(y), dloss/dy = 8y + 1, dy/dx = 2.
+        TensorAssert.Close([2f * (8f * 2f + 1f), 2f * (8f * -4f + 1f), 2f * (8f * 6f + 1f)], x.Grad!, 1e-4f);
+    }
+
+    [Test]
     public void DiamondGraphSumsBothPaths()
     {
         // a -> b = 2a, c = a^2 -> d = b * c: dd/da = 2 a^2 + 2a * 2a = 6 a^2.
@@ -82,7 +94,7 @@ public class VariableTests(Device device)
         var h = x * x;
         var d = h.Detach();
         Assert.That(d.IsLeaf && !d.RequiresGrad, Is.True);
-        Assert.That(d.Data, Is.SameAs(h.Data), "Detach shares the data");
+        Assert.That(d.Data.Storage, Is.SameAs(h.Data.Storage), "Detach shares the data");
         // y = x * detach(x^2): dy/dx = x^2 only, the path through the detached value is cut.
         (x * d).Sum().Backward();
         TensorAssert.Close([4f, 9f], x.Grad!);
@@ -300,6 +312,36 @@ public class VariableTests(Device device)
         var x = Param([1f], "w", 1);
         Assert.That(x.ToString(), Does.Contain("'w'").And.Contain("requires_grad"));
         Assert.That((x * 2f).ToString(), Does.Contain("grad_fn=MulScalar"));
+    }
+
+    [Test]
+    public void DisposeGraphReturnsIntermediateBuffersButKeepsLeaves()
+    {
+        var x = Param([1f, 2f], "x", 2);
+        var h = x.Exp();
+        h.Name = "h";
+        var loss = (h * 2f).Sum();
+        loss.Backward();
+        var hStorage = h.Data.Storage;
+        loss.DisposeGraph();
+        Assert.That(hStorage.IsReleased, Is.True, "the intermediate buffer went back to the pool");
+        Assert.That(x.Data.Storage.IsReleased, Is.False);
+        TensorAssert.Close([1f, 2f], x.Data);
+        TensorAssert.Close([2f * MathF.E, 2f * MathF.Exp(2f)], x.Grad!, 1e-5f);
+        var e = Assert.Throws<ObjectDisposedException>(() => _ = h.Data)!;
+        Assert.That(e.Message, Does.Contain("'h'").And.Contain("DisposeGraph"));
+        Assert.Throws<ObjectDisposedException>(() => loss.Item());
+        Assert.That(h.ToString(), Does.Contain("disposed"));
+    }
+
+    [Test]
+    public void DetachedCopiesSurviveDisposeGraph()
+    {
+        var x = Param([1f, 2f], "x", 2);
+        var h = x * 3f;
+        var kept = h.Detach();
+        h.Sum().DisposeGraph();
+        TensorAssert.Close([3f, 6f], kept.Data);
     }
 
     [Test]

@@ -134,6 +134,8 @@ public class PoolingTests(Device device)
         Assert.That(e.Message, Does.Contain("AvgPool2d").And.Contain("[1, 1, 3, 3]"));
         e = Assert.Throws<ArgumentException>(() => x.MaxPool2d(Pool2dParams.Square(2, 1, 2)))!;
         Assert.That(e.Message, Does.Contain("MaxPool2d").And.Contain("padding"));
+        e = Assert.Throws<ArgumentException>(() => x.AvgPool2d(Pool2dParams.Square(2, 1, dilation: 2)))!;
+        Assert.That(e.Message, Does.Contain("AvgPool2d").And.Contain("dilation"));
         e = Assert.Throws<ArgumentException>(() => Tensor.AvgPool2dBackward(Random(new Shape(1, 1, 2, 2), 1), x.Shape, Pool2dParams.Square(2)))!;
         Assert.That(e.Message, Does.Contain("AvgPool2dBackward").And.Contain("[1, 1, 1, 1]").And.Contain("[1, 1, 2, 2]"));
     }

@@ -1,0 +1,49 @@
+using NetFromScratch.Autograd;
+using NetFromScratch.Nn;
+using NetFromScratch.Tensors;
+using NetFromScratch.Training.Losses;
+using NetFromScratch.Training.Metrics;
+
+namespace NetFromScratch.Training.Trainers;
+
+/// <summary>
+/// The general step: <c>model.Forward</c>, the loss, <c>Backward</c>. Works for any module and loss. With
+/// <paramref name="releaseIntermediates"/> the finished graph is disposed (<see cref="Variable.DisposeGraph"/>), so
+/// activation buffers return to the pool for the next step.
+/// </summary>
+internal sealed class AutogradStep(Module model, Loss loss, bool releaseIntermediates) : IStepEngine
+{
+    public string Name => "autograd";
+
+    public StepOutcome Train(Tensor inputs, Tensor targets)
+    {
+        var output = model.Forward(inputs);
+        var l = loss.Forward(output, targets);
+        if (l.Numel != 1)
+            throw new InvalidOperationException($"Trainer: the loss must reduce to one value (reduction mean or sum), got shape {l.Shape} from {loss}.");
+        double value = HostScalar.Read(l.Data);
+        if (loss.Reduction == Reduction.Sum) value /= Math.Max(1, inputs.Shape[0]);
+        int correct = CountCorrect(output.Data, targets);
+        if (double.IsFinite(value) && l.RequiresGrad) l.Backward();
+        if (releaseIntermediates) l.DisposeGraph();
+        return new StepOutcome(value, correct);
+    }
+
+    public StepOutcome Evaluate(Tensor inputs, Tensor targets)
+    {
+        using (NoGrad.Scope())
+        {
+            var output = model.Forward(inputs);
+            var l = loss.Forward(output, targets);
+            double value = HostScalar.Read(l.Data);
+            if (loss.Reduction == Reduction.Sum) value /= Math.Max(1, inputs.Shape[0]);
+            int correct = CountCorrect(output.Data, targets);
+            if (!ReferenceEquals(output.Data, inputs)) output.Data.Dispose();
+            l.Data.Dispose();
+            return new StepOutcome(value, correct);
+        }
+    }
+
+    private int CountCorrect(Tensor output, Tensor targets) =>
+        loss.TakesClassTargets && output.Rank == 2 && targets.Rank == 1 ? Accuracy.CountCorrect(output, targets) : -1;
+}
