@@ -229,6 +229,17 @@ internal static class OnnxOpCases
         yield return new GraphSpec(13, "Constant_value_floats").Input("x", [3]).Node("Constant", [], ["c"], FromFloats("value_floats", 1f, -2f, 0.5f))
             .Node("Mul", ["x", "c"], ["y"]).Output("y");
 
+        foreach (var op in new[] { "Greater", "GreaterOrEqual", "LessOrEqual", "Equal" })
+            yield return new GraphSpec(16, $"{op}_floats_to_Where").Input("a", [2, 3, 4]).Input("b", [4]).Node(op, ["a", "b"], ["m"])
+                .Node("Where", ["m", "a", "b"], ["y"]).Output("y");
+        yield return new GraphSpec(13, "ArgMin_keepdims").Input("x", [2, 3, 4]).Node("ArgMin", ["x"], ["y"], FromInt("axis", -1)).Output("y");
+        // Integer plumbing: element count via ReduceProd of the shape and Size, Equal/Not/Where on integers, CastLike.
+        yield return new GraphSpec(15, "Integer_plumbing_opset15").Input("x", [2, 3, 4])
+            .Node("Shape", ["x"], ["s"]).Node("ReduceProd", ["s"], ["p"], FromInt("keepdims", 0)).Node("Size", ["x"], ["n"])
+            .Node("Equal", ["p", "n"], ["same"]).Node("Not", ["same"], ["differ"])
+            .Node("Where", ["differ", "n", "p"], ["picked"])
+            .Node("CastLike", ["picked", "x"], ["f"]).Node("Mul", ["x", "f"], ["y"]).Output("y");
+
         // The shape plumbing exporters write for x.view(x.size(0), -1), at opsets 11 and 13.
         foreach (long opset in new long[] { 11, 13 })
         {
