@@ -232,6 +232,16 @@ public class OnnxImportTests
         var e = Assert.Throws<OnnxGraphException>(() => OnnxImporter.Load(s.Model))!;
         Assert.That(e.Message, Does.StartWith("small_cnn.onnx: initializer 'fc.bias' cannot be read:"));
         Assert.That(e.Message, Does.Contain("3").And.Contain("[2]"));
+
+        // The same inside a Constant node names the node.
+        var value = new OnnxTensor { Name = "k", DataType = OnnxDataType.Int64 };
+        value.Dims.AddRange([2, 2]);
+        value.Int64Data.AddRange([1, 2, 3]);
+        var constant = new GraphSpec(13, "constant.onnx").Input("x", [2, 2]).Node("Constant", [], ["k"], FromTensor("value", value))
+            .Node("Reshape", ["x", "k"], ["y"]).Output("y");
+        e = Assert.Throws<OnnxGraphException>(() => OnnxImporter.Load(constant.Model))!;
+        Assert.That(e.Message, Does.StartWith("constant.onnx: node[0] (Constant 'constant_0'): "));
+        Assert.That(e.Message, Does.Contain("holds 3 values in int64_data but dims [2, 2] of INT64 need 4"));
     }
 
     [Test]
