@@ -11,6 +11,7 @@ public static class Program
         var root = new RootCommand("nfs: NetFromScratch, a deep-learning engine in C# from first principles.");
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(DevicesCommand.Create());
         root.Subcommands.Add(GradCheckCommand.Create());
         root.Subcommands.Add(ExplainCommand.Create());
         root.Subcommands.Add(OnnxCommand.Create());
