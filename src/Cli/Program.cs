@@ -14,6 +14,7 @@ public static class Program
         root.Subcommands.Add(DevicesCommand.Create());
         root.Subcommands.Add(GradCheckCommand.Create());
         root.Subcommands.Add(ExplainCommand.Create());
+        root.Subcommands.Add(OnnxCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -8,9 +8,15 @@ namespace NetFromScratch.Nn.Layers;
 /// </summary>
 public sealed class Flatten(int startAxis = 1, int endAxis = -1) : Module
 {
-    /// <inheritdoc/>
-    protected override Variable ForwardCore(Variable input) => input.Flatten(startAxis, endAxis);
+    /// <summary>First axis joined.</summary>
+    public int StartAxis { get; } = startAxis;
+
+    /// <summary>Last axis joined (negative counts from the end).</summary>
+    public int EndAxis { get; } = endAxis;
 
     /// <inheritdoc/>
-    public override string ExtraRepr() => $"start_dim={startAxis}, end_dim={endAxis}";
+    protected override Variable ForwardCore(Variable input) => input.Flatten(StartAxis, EndAxis);
+
+    /// <inheritdoc/>
+    public override string ExtraRepr() => $"start_dim={StartAxis}, end_dim={EndAxis}";
 }

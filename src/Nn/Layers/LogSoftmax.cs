@@ -5,9 +5,12 @@ namespace NetFromScratch.Nn.Layers;
 /// <summary>Log-softmax along <c>axis</c> (default the last). Shape: unchanged. No parameters.</summary>
 public sealed class LogSoftmax(int axis = -1) : Module
 {
-    /// <inheritdoc/>
-    protected override Variable ForwardCore(Variable input) => input.LogSoftmax(axis);
+    /// <summary>The axis normalised over.</summary>
+    public int Axis { get; } = axis;
 
     /// <inheritdoc/>
-    public override string ExtraRepr() => $"dim={axis}";
+    protected override Variable ForwardCore(Variable input) => input.LogSoftmax(Axis);
+
+    /// <inheritdoc/>
+    public override string ExtraRepr() => $"dim={Axis}";
 }
