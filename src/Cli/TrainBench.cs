@@ -21,7 +21,7 @@ public static class TrainBench
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "mlp (784-128-64-10) or mlp:H1,H2,...", DefaultValueFactory = _ => "mlp" };
+        var model = new Option<string>("--model") { Description = "mlp (784-128-64-10), mlp:H1,H2,..., cnn (the Keras CIFAR-10 CNN on 3x32x32) or vgg", DefaultValueFactory = _ => "mlp" };
         var batch = new Option<int>("--batch-size") { Description = "Samples per step.", DefaultValueFactory = _ => 64 };
         var seconds = new Option<double>("--seconds") { Description = "Measuring time, split into three windows (the best is reported).", DefaultValueFactory = _ => 3.0 };
         var threads = new Option<int>("--threads") { Description = "CPU threads for the kernels.", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -49,16 +49,21 @@ public static class TrainBench
         return command;
     }
 
+    // MNIST-sized inputs for the MLPs (the reference program), CIFAR-sized for the convolutional models.
+    private static Shape SampleShape(string spec) =>
+        spec.StartsWith("cnn", StringComparison.Ordinal) || spec.StartsWith("vgg", StringComparison.Ordinal) ? new Shape(3, 32, 32) : new Shape(1, 28, 28);
+
     private static Trainer Setup(string spec, int batch, bool fused, out Tensor[] inputs, out Tensor[] targets)
     {
         var generator = new Generator(1);
-        var net = ModelFactory.Create(spec, new Shape(1, 28, 28), 10, 0f, generator);
+        var sample = SampleShape(spec);
+        var net = ModelFactory.Create(spec, sample, 10, 0f, generator);
         var trainer = new Trainer(net, new CrossEntropyLoss(), new Adam(net.Parameters(), 1e-3), new TrainerOptions { UseFusedSteps = fused });
         inputs = new Tensor[8];
         targets = new Tensor[8];
         for (int i = 0; i < inputs.Length; i++)
         {
-            inputs[i] = Tensor.Rand(new Shape(batch, 1, 28, 28), generator);
+            inputs[i] = Tensor.Rand(new Shape(new[] { batch }.Concat(sample.ToArray()).ToArray()), generator);
             var labels = new float[batch];
             for (int j = 0; j < batch; j++) labels[j] = generator.NextInt(10);
             targets[i] = Tensor.FromArray(labels, new Shape(batch));
@@ -70,6 +75,8 @@ public static class TrainBench
     {
         if (batch < 1) throw new ArgumentException($"--batch-size must be at least 1, got {batch}.");
         if (threads < 1) throw new ArgumentException($"--threads must be at least 1, got {threads}.");
+        if (epoch && SampleShape(spec) != new Shape(1, 28, 28))
+            throw new ArgumentException($"--epoch times an MNIST-sized epoch and takes an MLP, not --model {spec}.");
         CpuParallel.MaxThreads = threads;
         var trainer = Setup(spec, batch, fused, out var inputs, out var targets);
         int k = 0;
