@@ -1,3 +1,4 @@
+using NetFromScratch.Training.Augmentation;
 using NetFromScratch.Tensors;
 using NetFromScratch.Training.Data;
 
@@ -25,14 +26,48 @@ public static class DataSources
         _ => throw new ArgumentException($"unknown data set '{settings.Dataset}': use one of {string.Join(", ", Names)}."),
     };
 
-    /// <summary>The hook for the image data sets; until they are wired it says so.</summary>
-    public static (IDataset Train, IDataset Test) LoadImageData(TrainSettings settings) =>
-        throw new NotSupportedException($"--dataset {settings.Dataset} is not wired into nfs train in this build; use optdigits or mnist.");
+    /// <summary>
+    /// The image data sets: <c>cifar10</c> (the binary batches in --data), <c>folder</c> (one subfolder per class; with
+    /// <c>train/</c> and <c>test/</c> (or <c>val/</c>) inside when present, else a seeded 80/20 split), and <c>shapes</c>
+    /// (the built-in procedural set: 5,000 training and 1,000 test images). Images are 32x32 RGB, scaled to [0, 1].
+    /// </summary>
+    public static (IDataset Train, IDataset Test) LoadImageData(TrainSettings settings)
+    {
+        switch (settings.Dataset)
+        {
+            case "cifar10":
+                return Cifar10.Load(settings.DataDirectory ?? throw new ArgumentException(
+                    "--dataset cifar10 needs --data DIR: the folder holding data_batch_1.bin .. data_batch_5.bin and test_batch.bin."));
+            case "shapes":
+                return (InMemory(new ShapesDataset(5000, settings.Seed), "shapes/train"), InMemory(new ShapesDataset(1000, settings.Seed + 1_000_003), "shapes/test"));
+            default:
+            {
+                string root = settings.DataDirectory ?? throw new ArgumentException("--dataset folder needs --data DIR: a folder with one subfolder of images per class.");
+                var options = new ImageFolderOptions { Height = 32, Width = 32, Channels = 3 };
+                string train = Path.Combine(root, "train");
+                string test = Directory.Exists(Path.Combine(root, "test")) ? Path.Combine(root, "test") : Path.Combine(root, "val");
+                if (Directory.Exists(train) && Directory.Exists(test))
+                    return (new ImageFolderDataset(train, options).ToInMemory(train), new ImageFolderDataset(test, options).ToInMemory(test));
+                var all = new ImageFolderDataset(root, options).ToInMemory(root);
+                var (tr, te) = all.Split(0.2, settings.Seed);
+                return (tr, te);
+            }
+        }
+    }
 
-    /// <summary>The hook for <c>--augment</c>: the per-sample transform for training batches, or null when none is asked for.</summary>
+    /// <summary>The per-sample transform for <c>--augment</c> (see <see cref="AugmentationSpec"/>), or null when none is asked for.</summary>
     public static ISampleTransform? CreateAugmentation(TrainSettings settings, Shape sampleShape) =>
-        settings.Augment is null ? null
-            : throw new NotSupportedException($"--augment is not wired into nfs train in this build (asked for '{settings.Augment}').");
+        string.IsNullOrWhiteSpace(settings.Augment) ? null : AugmentationSpec.Parse(settings.Augment);
+
+    // Renders an on-demand data set once, in parallel, so validation splits and epochs reuse the pixels.
+    private static InMemoryDataset InMemory(IDataset source, string name)
+    {
+        int size = source.SampleShape.Numel;
+        var features = new float[source.Count * size];
+        var labels = new int[source.Count];
+        Parallel.For(0, source.Count, i => labels[i] = source.CopySample(i, features.AsSpan(i * size, size)));
+        return new InMemoryDataset(features, labels, source.SampleShape, source.ClassCount, name);
+    }
 
     private static string FileIn(string directory, string name)
     {

@@ -8,11 +8,20 @@ namespace NetFromScratch.Cli.Training;
 /// </summary>
 public static class DeviceChoice
 {
-    /// <summary>The device named <paramref name="name"/>.</summary>
-    /// <exception cref="ArgumentException">No such device in this build.</exception>
-    public static Device Resolve(string name) => name.Trim().ToLowerInvariant() switch
+    /// <summary>
+    /// The device for <paramref name="name"/> through the shared resolver: empty means $NFS_DEVICE, else the fastest
+    /// available; a GPU that is missing falls back to the CPU with a one-line notice.
+    /// </summary>
+    /// <exception cref="ArgumentException">No such device kind.</exception>
+    public static Device Resolve(string? name)
     {
-        "cpu" => Device.Cpu,
-        _ => throw new ArgumentException($"--device {name}: only the CPU is available to nfs train in this build; use --device cpu."),
-    };
+        try
+        {
+            return DeviceOption.Resolve(name, Console.Error);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--device {name}: {e.Message}", e);
+        }
+    }
 }

@@ -70,7 +70,7 @@ public sealed class TrainSettings
     public ulong Seed { get; set; } = 1;
 
     /// <summary>The device name (<c>cpu</c>).</summary>
-    public string Device { get; set; } = "cpu";
+    public string Device { get; set; } = "";
 
     /// <summary>An augmentation spec for image data sets, or null.</summary>
     public string? Augment { get; set; }

@@ -80,6 +80,8 @@ internal static class GraphCompiler
         // ---- initializers: parameters, buffers, constants ----
         foreach (var t in graph.Initializers)
         {
+            // Strings and complex numbers have no float32 form; a node that reads one finds its input missing.
+            if (t.DataType is OnnxDataType.String or OnnxDataType.Complex64 or OnnxDataType.Complex128) continue;
             int slot = slotOf[t.Name];
             var uses = consumers.GetValueOrDefault(t.Name) ?? [];
             var kind = InitializerKind.Constant;

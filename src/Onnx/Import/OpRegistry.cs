@@ -18,7 +18,8 @@ internal static class OpRegistry
         foreach (var family in new[]
         {
             ActivationOps.All(), ElementwiseOps.All(), MatrixOps.All(), ConvolutionOps.All(), PoolingOps.All(),
-            NormalizationOps.All(), SoftmaxOps.All(), ReductionOps.All(), ShapeOps.All(), PadOps.All(), DropoutOps.All(),
+            NormalizationOps.All(), SoftmaxOps.All(), ReductionOps.All(), ShapeOps.All(), JoinSelectOps.All(), ConstantOps.All(), PadOps.All(), DropoutOps.All(),
+            ResizeOps.All(), ConvTransposeOps.All(),
         })
             foreach (var op in family) table.Add(op.Name, op);
         return table;

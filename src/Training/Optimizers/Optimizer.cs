@@ -211,6 +211,36 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>Writes <see cref="StateDict"/> to a safetensors file (buffers as tensors, numbers as metadata), atomically.</summary>
+    public void Save(string path)
+    {
+        var state = StateDict();
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["optimizer"] = state.Optimizer };
+        foreach (var (k, v) in state.Values) metadata["v." + k] = v.ToString("R", CultureInfo.InvariantCulture);
+        NetFromScratch.Tensors.Serialization.SafeTensors.Save(path, state.Tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal), metadata);
+    }
+
+    /// <summary>Restores a state written by <see cref="Save"/> (see <see cref="LoadStateDict"/>).</summary>
+    /// <exception cref="InvalidOperationException">The file holds another optimizer's state or another layout; the message names the file.</exception>
+    public void Load(string path)
+    {
+        var file = NetFromScratch.Tensors.Serialization.SafeTensors.Load(path);
+        if (!file.Metadata.TryGetValue("optimizer", out var kind))
+            throw new InvalidOperationException($"{path}: not an optimizer state (no 'optimizer' entry in its metadata).");
+        var state = new OptimizerState(kind);
+        foreach (var (k, t) in file.Tensors) state.Tensors[k] = t;
+        foreach (var (k, v) in file.Metadata)
+            if (k.StartsWith("v.", StringComparison.Ordinal)) state.Values[k[2..]] = double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture);
+        try
+        {
+            LoadStateDict(state);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException($"{path}: {e.Message}", e);
+        }
+    }
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"{Name}({Describe()}) over {_groups.Length} group(s): " + string.Join("; ", _groups.Select(g => g.ToString()));

@@ -145,7 +145,7 @@ internal sealed class FusedMlpStep : IStepEngine
         int n = inputs.Shape[0];
         if (inputs.Numel != n * _features)
             throw new ArgumentException($"FusedMlpStep: a batch of shape {inputs.Shape} does not hold {_features} features per sample.");
-        if (targets.Shape != new Shape(n))
+        if (targets.Rank != 1 || targets.Shape[0] != n)
             throw new ArgumentException($"CrossEntropy: targets must have shape [{n}] (class numbers), got {targets.Shape}.");
         if (!_buffers.TryGetValue(n, out var buffers)) _buffers[n] = buffers = new BatchBuffers(this, n);
         var x = inputs.Rank == 2 && inputs.IsContiguous ? inputs : inputs.Reshape(n, _features);

@@ -153,19 +153,8 @@ public sealed class Trainer
             {
                 batch++;
                 int n = b.Size;
-                Optimizer.ZeroGrad();
-                var outcome = _engine!.Train(b.Inputs, b.Targets);
-                if (!double.IsFinite(outcome.Loss))
-                    throw new TrainingDivergedException(epoch, batch, batches, GlobalStep + 1, outcome.Loss, Optimizer.ParamGroups[0].LearningRate,
-                        LastCheckpoint?.Path, LastCheckpoint?.Epoch ?? 0);
-                Options.Penalty?.AddGradients();
-                if (Options.ClipGradNorm is { } maxNorm) GradientClipping.ClipGradNorm(_trainable, maxNorm);
-                if (Options.ClipGradValue is { } maxValue) GradientClipping.ClipGradValue(_trainable, maxValue);
                 lr = Optimizer.ParamGroups[0].LearningRate;
-                Optimizer.Step();
-                GlobalStep++;
-                if (Scheduler is { Interval: ScheduleInterval.Step } s) s.Step();
-
+                var outcome = Step(b.Inputs, b.Targets, epoch, batch, batches);
                 lossSum += outcome.Loss * n;
                 samples += n;
                 if (outcome.Correct < 0) classification = false;
@@ -190,6 +179,40 @@ public sealed class Trainer
         else if (Scheduler is { Interval: ScheduleInterval.Epoch } epochSchedule) epochSchedule.Step();
         return new EpochMetrics(epoch, trainLoss, classification && samples > 0 ? (double)correct / samples : double.NaN,
             valLoss, valAcc, lr, clock.Elapsed.TotalSeconds, batch);
+    }
+
+    /// <summary>
+    /// One optimizer step on one batch, exactly as <see cref="Fit"/> takes it: zero the gradients, forward and backward,
+    /// penalties, clipping, the optimizer's update, and a per-step schedule. Returns the batch's mean loss.
+    /// Shape: inputs <c>[N, *sample]</c>, targets <c>[N]</c>.
+    /// </summary>
+    /// <exception cref="TrainingDivergedException">The loss is NaN or infinite (the parameters are not updated).</exception>
+    public double TrainStep(Tensor inputs, Tensor targets)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (_engine is null)
+        {
+            var dims = inputs.Shape.Dims[1..].ToArray();
+            _engine = CreateEngine(new Shape(dims));
+        }
+        return Step(inputs, targets, Math.Max(Epoch, 1), 1, 1).Loss;
+    }
+
+    private StepOutcome Step(Tensor inputs, Tensor targets, int epoch, int batch, int batches)
+    {
+        Optimizer.ZeroGrad();
+        var outcome = _engine!.Train(inputs, targets);
+        if (!double.IsFinite(outcome.Loss))
+            throw new TrainingDivergedException(epoch, batch, batches, GlobalStep + 1, outcome.Loss, Optimizer.ParamGroups[0].LearningRate,
+                LastCheckpoint?.Path, LastCheckpoint?.Epoch ?? 0);
+        Options.Penalty?.AddGradients();
+        if (Options.ClipGradNorm is { } maxNorm) GradientClipping.ClipGradNorm(_trainable, maxNorm);
+        if (Options.ClipGradValue is { } maxValue) GradientClipping.ClipGradValue(_trainable, maxValue);
+        Optimizer.Step();
+        GlobalStep++;
+        if (Scheduler is { Interval: ScheduleInterval.Step } s) s.Step();
+        return outcome;
     }
 
     /// <summary>The model's mean loss and accuracy on <paramref name="data"/>, in evaluation mode without gradients.</summary>

@@ -78,6 +78,6 @@ public sealed class TrainingHistory
         bool trainFell = last.TrainLoss < best.TrainLoss;
         if (!valRose || !trainFell) return null;
         return FormattableString.Invariant(
-            $"overfitting: validation loss rose from {best.ValidationLoss:F4} (epoch {best.Epoch}) to {last.ValidationLoss:F4} (epoch {last.Epoch}) while training loss fell from {best.TrainLoss:F4} to {last.TrainLoss:F4}; consider early stopping (--early-stop), dropout, weight decay or more data.");
+            $"overfitting: validation loss rose from {best.ValidationLoss:F4} (epoch {best.Epoch}) to {last.ValidationLoss:F4} (epoch {last.Epoch}) while training loss fell from {best.TrainLoss:F4} to {last.TrainLoss:F4}; {(StopReason is null ? "early stopping, " : "")}dropout, weight decay or more data would help.");
     }
 }

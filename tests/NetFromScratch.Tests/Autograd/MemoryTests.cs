@@ -43,9 +43,11 @@ public class MemoryTests(Device device)
         for (int i = 0; i < 50; i++) first = Step();
         long before = Settled();
         float last = 0;
+        // The GPU simulator runs the same loop a thousand times slower: fewer steps show the same flatness.
+        int steps = BackendCases.Size(device, 1000, 150);
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++) last = Step();
-        long allocatedPerStep = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / 1000;
+        for (int i = 0; i < steps; i++) last = Step();
+        long allocatedPerStep = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / steps;
         long after = Settled();
         TestContext.Out.WriteLine($"managed heap {before} -> {after} bytes; {allocatedPerStep} bytes allocated per step");
         Assert.That(last, Is.LessThan(first), "the loop trains");

@@ -195,4 +195,25 @@ public class TrainCommandTests
         Assert.That(error, Does.Contain("training diverged").And.Contain("epoch 1").And.Contain("lower learning rate"));
         Assert.That(File.Exists(Path.Combine(run, "metrics.csv")), Is.True);
     }
+
+    [Test]
+    public void TheCnnTrainsOnTheProceduralShapesWithAugmentation()
+    {
+        var (code, output, error) = Nfs("train", "--dataset", "shapes", "--model", "cnn", "--epochs", "1", "--augment", "crop:4,flip", "--out", _dir);
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(output, Does.Contain("[3, 32, 32]").And.Contain("test_accuracy="));
+        double accuracy = double.Parse(output.Split("test_accuracy=")[1].Trim().Split('\n')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(accuracy, Is.GreaterThan(0.2), "one epoch learns well above the 10% of chance");
+    }
+
+    [Test]
+    public void ImageDataSetsNameWhatTheyNeed()
+    {
+        var (code, _, error) = Nfs("train", "--dataset", "cifar10", "--out", _dir);
+        Assert.That(code, Is.Not.EqualTo(0));
+        Assert.That(error, Does.Contain("--dataset cifar10 needs --data DIR"));
+        var (code2, _, error2) = Nfs("train", "--dataset", "shapes", "--augment", "spin:3", "--epochs", "1", "--out", _dir);
+        Assert.That(code2, Is.Not.EqualTo(0));
+        Assert.That(error2, Does.Contain("spin"));
+    }
 }

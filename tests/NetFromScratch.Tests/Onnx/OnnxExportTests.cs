@@ -80,6 +80,7 @@ public class OnnxExportTests
         yield return Case("BasicBlock_downsample", () => new BasicBlock(4, 6, 2), [1, 4, 6, 6]);
         yield return Case("BasicBlock_identity", () => new BasicBlock(4, 4), [2, 4, 5, 5]);
         yield return Case("Bottleneck", () => new Bottleneck(8, 4, 2), [1, 8, 6, 6]);
+        yield return Case("Mlp", () => Mlp.Create(12, [8, 6], 3, dropout: 0.1f), [2, 3, 2, 2]);
     }
 
     [TestCaseSource(nameof(Layers))]

@@ -232,6 +232,16 @@ public class OnnxImportTests
         var e = Assert.Throws<OnnxGraphException>(() => OnnxImporter.Load(s.Model))!;
         Assert.That(e.Message, Does.StartWith("small_cnn.onnx: initializer 'fc.bias' cannot be read:"));
         Assert.That(e.Message, Does.Contain("3").And.Contain("[2]"));
+
+        // The same inside a Constant node names the node.
+        var value = new OnnxTensor { Name = "k", DataType = OnnxDataType.Int64 };
+        value.Dims.AddRange([2, 2]);
+        value.Int64Data.AddRange([1, 2, 3]);
+        var constant = new GraphSpec(13, "constant.onnx").Input("x", [2, 2]).Node("Constant", [], ["k"], FromTensor("value", value))
+            .Node("Reshape", ["x", "k"], ["y"]).Output("y");
+        e = Assert.Throws<OnnxGraphException>(() => OnnxImporter.Load(constant.Model))!;
+        Assert.That(e.Message, Does.StartWith("constant.onnx: node[0] (Constant 'constant_0'): "));
+        Assert.That(e.Message, Does.Contain("holds 3 values in int64_data but dims [2, 2] of INT64 need 4"));
     }
 
     [Test]
@@ -324,6 +334,25 @@ public class OnnxImportTests
         var y = model.Run(new Dictionary<string, Variable> { ["ids"] = new Variable(Tensor.FromArray([0f, 3f, 1f, 4f, 4f, 2f], new Shape(2, 3))) });
         y["y"].Sum().Backward();
         Assert.That(model.ParameterByOnnxName("table").Grad!.ToArray(), Is.EqualTo(new float[] { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2 }));
+    }
+
+    [Test]
+    public void ConvTransposeAndResizeGradientsMatchFiniteDifferences()
+    {
+        var convT = new GraphSpec(13, "convT").Input("x", [1, 2, 3, 3]).Input("w", [2, 2, 3, 2]).Input("b", [4])
+            .Node("ConvTranspose", ["x", "w", "b"], ["y"], FromInt("group", 2), FromInts("strides", 2, 1), FromInts("pads", 1, 0, 0, 1), FromInts("output_padding", 1, 0))
+            .Output("y");
+        var model = OnnxImporter.Load(convT.Model);
+        var inputs = convT.Feeds.Select(f => new Variable((Tensor)f.Value, requiresGrad: true)).ToArray();
+        GradCheck.Check(v => model.Run(new Dictionary<string, Variable> { ["x"] = v[0], ["w"] = v[1], ["b"] = v[2] })["y"], inputs).ThrowIfFailed();
+
+        foreach (var mode in new[] { "linear", "nearest" })
+        {
+            var resize = new GraphSpec(13, "resize").Input("x", [1, 2, 3, 4]).Floats("scales", [4], 1f, 1f, 1.5f, 0.75f)
+                .Node("Resize", ["x", "", "scales"], ["y"], FromString("mode", mode)).Output("y");
+            var r = OnnxImporter.Load(resize.Model);
+            GradCheck.Check(v => r.Forward(v[0]), new Variable(Feed(resize), requiresGrad: true)).ThrowIfFailed();
+        }
     }
 
     [Test]

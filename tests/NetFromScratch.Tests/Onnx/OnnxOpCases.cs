@@ -93,6 +93,37 @@ internal static class OnnxOpCases
         yield return new GraphSpec(13, "Conv_1d").Input("x", [2, 3, 9]).Weight("w", [4, 3, 3]).Weight("b", [4])
             .Node("Conv", ["x", "w", "b"], ["y"], FromInts("strides", 2), FromInts("pads", 1, 2)).Output("y");
 
+        // ---- ConvTranspose ----
+        yield return ConvT("ConvTranspose_stride2_pads", [4, 3, 3, 3], FromInts("strides", 2, 2), FromInts("pads", 1, 1, 1, 1));
+        yield return ConvT("ConvTranspose_output_padding", [4, 3, 3, 3], FromInts("strides", 2, 2), FromInts("pads", 1, 1, 1, 1), FromInts("output_padding", 1, 1));
+        yield return ConvT("ConvTranspose_asymmetric_pads_dilation", [4, 2, 3, 2], FromInts("pads", 0, 1, 2, 0), FromInts("dilations", 2, 1));
+        yield return ConvT("ConvTranspose_group", [4, 3, 3, 3], FromInt("group", 2), FromInts("strides", 1, 2));
+        yield return ConvT("ConvTranspose_output_shape", [4, 3, 4, 4], FromInts("strides", 2, 2), FromInts("output_shape", 11, 9));
+        yield return ConvT("ConvTranspose_same_upper", [4, 3, 3, 3], FromInts("strides", 2, 2), FromString("auto_pad", "SAME_UPPER"));
+        yield return new GraphSpec(13, "ConvTranspose_1d").Input("x", [2, 3, 5]).Weight("w", [3, 2, 3])
+            .Node("ConvTranspose", ["x", "w"], ["y"], FromInts("strides", 3)).Output("y");
+
+        // ---- Resize and Upsample ----
+        foreach (var (mode, coordinates) in new[] { ("nearest", "half_pixel"), ("nearest", "asymmetric"), ("nearest", "align_corners"),
+            ("linear", "half_pixel"), ("linear", "pytorch_half_pixel"), ("linear", "align_corners"), ("linear", "asymmetric"), ("nearest", "tf_half_pixel_for_nn") })
+            yield return new GraphSpec(13, $"Resize_{mode}_{coordinates}_scales").Input("x", [2, 3, 4, 5]).Floats("scales", [4], 1f, 1f, 2f, 1.5f)
+                .Node("Resize", ["x", "", "scales"], ["y"], FromString("mode", mode), FromString("coordinate_transformation_mode", coordinates)).Output("y");
+        foreach (var nearest in new[] { "round_prefer_ceil", "floor", "ceil" })
+            yield return new GraphSpec(13, $"Resize_nearest_{nearest}_sizes").Input("x", [1, 2, 5, 7]).Ints("sizes", 1, 2, 3, 11)
+                .Node("Resize", ["x", "", "", "sizes"], ["y"], FromString("nearest_mode", nearest)).Output("y");
+        yield return new GraphSpec(13, "Resize_linear_downsample_sizes").Input("x", [1, 2, 7, 9]).Ints("sizes", 1, 2, 3, 4)
+            .Node("Resize", ["x", "", "", "sizes"], ["y"], FromString("mode", "linear")).Output("y");
+        yield return new GraphSpec(11, "Resize_opset11_roi_input").Input("x", [1, 2, 3, 3]).Floats("roi", [0]).Floats("scales", [4], 1f, 1f, 2f, 2f)
+            .Node("Resize", ["x", "roi", "scales"], ["y"], FromString("mode", "nearest"), FromString("coordinate_transformation_mode", "asymmetric"), FromString("nearest_mode", "floor")).Output("y");
+        yield return new GraphSpec(10, "Resize_opset10_nearest").Input("x", [1, 2, 3, 4]).Floats("scales", [4], 1f, 1f, 2f, 3f)
+            .Node("Resize", ["x", "scales"], ["y"]).Output("y");
+        yield return new GraphSpec(18, "Resize_opset18_axes").Input("x", [1, 2, 3, 4]).Floats("scales", [2], 2f, 0.5f)
+            .Node("Resize", ["x", "", "scales"], ["y"], FromString("mode", "linear"), FromInts("axes", 2, 3)).Output("y");
+        yield return new GraphSpec(9, "Upsample_opset9_nearest").Input("x", [1, 2, 3, 4]).Floats("scales", [4], 1f, 1f, 2f, 2f)
+            .Node("Upsample", ["x", "scales"], ["y"]).Output("y");
+        yield return new GraphSpec(7, "Upsample_opset7_linear").Input("x", [1, 2, 3, 4]).Node("Upsample", ["x"], ["y"],
+            FromFloats("scales", 1f, 1f, 2f, 3f), FromString("mode", "linear")).Output("y");
+
         // ---- pooling ----
         yield return Pool("MaxPool", "MaxPool_basic", FromInts("kernel_shape", 2, 2), FromInts("strides", 2, 2));
         yield return Pool("MaxPool", "MaxPool_pads_default_strides", FromInts("kernel_shape", 3, 3), FromInts("pads", 1, 1, 1, 1));
@@ -198,6 +229,17 @@ internal static class OnnxOpCases
         yield return new GraphSpec(13, "Constant_value_floats").Input("x", [3]).Node("Constant", [], ["c"], FromFloats("value_floats", 1f, -2f, 0.5f))
             .Node("Mul", ["x", "c"], ["y"]).Output("y");
 
+        foreach (var op in new[] { "Greater", "GreaterOrEqual", "LessOrEqual", "Equal" })
+            yield return new GraphSpec(16, $"{op}_floats_to_Where").Input("a", [2, 3, 4]).Input("b", [4]).Node(op, ["a", "b"], ["m"])
+                .Node("Where", ["m", "a", "b"], ["y"]).Output("y");
+        yield return new GraphSpec(13, "ArgMin_keepdims").Input("x", [2, 3, 4]).Node("ArgMin", ["x"], ["y"], FromInt("axis", -1)).Output("y");
+        // Integer plumbing: element count via ReduceProd of the shape and Size, Equal/Not/Where on integers, CastLike.
+        yield return new GraphSpec(15, "Integer_plumbing_opset15").Input("x", [2, 3, 4])
+            .Node("Shape", ["x"], ["s"]).Node("ReduceProd", ["s"], ["p"], FromInt("keepdims", 0)).Node("Size", ["x"], ["n"])
+            .Node("Equal", ["p", "n"], ["same"]).Node("Not", ["same"], ["differ"])
+            .Node("Where", ["differ", "n", "p"], ["picked"])
+            .Node("CastLike", ["picked", "x"], ["f"]).Node("Mul", ["x", "f"], ["y"]).Output("y");
+
         // The shape plumbing exporters write for x.view(x.size(0), -1), at opsets 11 and 13.
         foreach (long opset in new long[] { 11, 13 })
         {
@@ -236,6 +278,11 @@ internal static class OnnxOpCases
         new GraphSpec(13, name).Input("x", [2, weight[1] * (attributes.FirstOrDefault(a => a.Name == "group")?.I is { } g ? (int)g : 1), 7, 6])
             .Weight("w", weight).Weight("b", [weight[0]])
             .Node("Conv", ["x", "w", "b"], ["y"], attributes).Output("y");
+
+    private static GraphSpec ConvT(string name, int[] weight, params OnnxAttribute[] attributes) =>
+        new GraphSpec(13, name).Input("x", [2, weight[0], 5, 4])
+            .Weight("w", weight).Weight("b", [weight[1] * (attributes.FirstOrDefault(a => a.Name == "group")?.I is { } g ? (int)g : 1)])
+            .Node("ConvTranspose", ["x", "w", "b"], ["y"], attributes).Output("y");
 
     private static GraphSpec Pool(string op, string name, params OnnxAttribute[] attributes) =>
         new GraphSpec(13, name).Input("x", [2, 3, 7, 6]).Node(op, ["x"], ["y"], attributes).Output("y");

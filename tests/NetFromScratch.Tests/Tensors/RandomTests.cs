@@ -45,8 +45,12 @@ public class RandomTests(Device device)
                     for (int i = 0; i < n; i++)
                     {
                         float expected = Philox.Sample(dist, 0xC0FFEEUL, offset + (ulong)i, a, b);
-                        if (BitConverter.SingleToInt32Bits(t[i]) != BitConverter.SingleToInt32Bits(expected))
-                            Assert.Fail($"{dist}({a}, {b}) offset {offset} n {n}: element {i} is {t[i]:R}, Philox.Sample gives {expected:R}");
+                        if (BitConverter.SingleToInt32Bits(t[i]) == BitConverter.SingleToInt32Bits(expected)) continue;
+                        // GPU kernels take log and cos from their own (correctly rounded) functions, not the C runtime's
+                        // logf/cosf: normal draws may differ in the last two bits there. Uniform and Bernoulli draws never do.
+                        bool gpuNormal = device.Kind != DeviceKind.Cpu && dist == RandomDistribution.Normal;
+                        if (gpuNormal && Math.Abs(BitConverter.SingleToInt32Bits(t[i]) - BitConverter.SingleToInt32Bits(expected)) <= 2) continue;
+                        Assert.Fail($"{dist}({a}, {b}) offset {offset} n {n}: element {i} is {t[i]:R}, Philox.Sample gives {expected:R}");
                     }
                     Assert.That(g.Offset, Is.EqualTo(offset + (ulong)n), "the generator advances by the element count");
                 }

@@ -4,10 +4,9 @@ using NetFromScratch.Tensors;
 namespace NetFromScratch.Onnx.Import.Ops;
 
 /// <summary>
-/// Shape plumbing and rearrangement: Shape, Size, Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Concat, Gather,
-/// Slice, Split, Expand, Tile, Cast, CastLike, Constant, ConstantOfShape, Range, Identity. Each works on float data
-/// (through autograd views, so gradients flow) and on integer data (shape arithmetic, on the host); with constant
-/// inputs the importer runs them once at load time.
+/// Shape plumbing and reshaping views: Shape, Size, Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Expand, Tile,
+/// Identity. Each works on float data (through autograd views, so gradients flow) and on integer data (shape
+/// arithmetic, on the host); with constant inputs the importer runs them once at load time.
 /// </summary>
 internal static class ShapeOps
 {
@@ -31,10 +30,6 @@ internal static class ShapeOps
         });
         yield return OpInfo.Of("Squeeze", c => CompileSqueeze(c, squeeze: true), staticInputs: [1]);
         yield return OpInfo.Of("Unsqueeze", c => CompileSqueeze(c, squeeze: false), staticInputs: [1]);
-        yield return OpInfo.Of("Concat", CompileConcat);
-        yield return OpInfo.Of("Gather", CompileGather, staticInputs: [1]);
-        yield return OpInfo.Of("Slice", CompileSlice, staticInputs: [1, 2, 3, 4]);
-        yield return OpInfo.Of("Split", CompileSplit, staticInputs: [1]);
         yield return OpInfo.Of("Expand", _ => f =>
         {
             var x = f.In(0);
@@ -54,44 +49,13 @@ internal static class ShapeOps
             var result = dims.Select((d, i) => d * repeats[i]).ToArray();
             f.Out(View(x, v => v.Reshape(interleaved).Expand(expanded).Reshape(result), t => t.Reshape(interleaved).Expand(expanded).Reshape(result)));
         }, staticInputs: [1]);
-        yield return OpInfo.Of("Cast", c =>
-        {
-            var to = (OnnxDataType)c.RequiredInt("to");
-            if (to == OnnxDataType.String) throw c.Error("Cast to STRING is not supported.");
-            return f => f.Out(Cast(f.In(0), IsFloat(to), to == OnnxDataType.Bool, f.State.Device));
-        });
-        yield return OpInfo.Of("CastLike", _ => f => f.Out(Cast(f.In(0), !f.In(1).IsInt, false, f.State.Device)), staticInputs: [1]);
-        yield return OpInfo.Of("Constant", CompileConstant);
-        yield return OpInfo.Of("ConstantOfShape", CompileConstantOfShape, staticInputs: [0]);
-        yield return OpInfo.Of("Range", _ => f =>
-        {
-            RuntimeValue start = f.In(0), limit = f.In(1), delta = f.In(2);
-            if (start.IsInt && limit.IsInt && delta.IsInt)
-            {
-                long s = f.Longs(0)[0], l = f.Longs(1)[0], d = f.Longs(2)[0];
-                if (d == 0) throw new ArgumentException("delta must not be 0.");
-                long n = Math.Max(0, (l - s + d + (d > 0 ? -1 : 1)) / d);
-                var values = new long[n];
-                for (long i = 0; i < n; i++) values[i] = s + i * d;
-                f.Out(IntTensor.Vector(values));
-                return;
-            }
-            float fs = f.Scalar(0), fl = f.Scalar(1), fd = f.Scalar(2);
-            if (fd == 0) throw new ArgumentException("delta must not be 0.");
-            int count = Math.Max(0, (int)MathF.Ceiling((fl - fs) / fd));
-            var data = new float[count];
-            for (int i = 0; i < count; i++) data[i] = fs + i * fd;
-            f.Out(new Variable(Tensor.FromArray(data, new Shape(count), f.State.Device)));
-        }, staticInputs: [0, 1, 2]);
     }
 
     /// <summary>Applies a rearranging op to float data (recorded by autograd) or to integers (on their positions).</summary>
-    private static RuntimeValue View(RuntimeValue x, Func<Variable, Variable> onFloats, Func<Tensor, Tensor> onPositions) =>
+    internal static RuntimeValue View(RuntimeValue x, Func<Variable, Variable> onFloats, Func<Tensor, Tensor> onPositions) =>
         x.Ints is { } ints ? ints.Rearrange(onPositions) : onFloats(x.Float ?? throw new ArgumentException("input 0 is missing."));
 
-    private static bool IsFloat(OnnxDataType t) => t is OnnxDataType.Float or OnnxDataType.Double or OnnxDataType.Float16 or OnnxDataType.BFloat16;
-
-    private static int Axis(long axis, int rank, string what)
+    internal static int Axis(long axis, int rank, string what)
     {
         long a = axis < 0 ? axis + rank : axis;
         if (a < 0 || a >= rank) throw new ArgumentException($"{what} {axis} is out of range for rank {rank}.");
@@ -183,195 +147,5 @@ internal static class ShapeOps
             }
             f.Out(View(x, v => v.Reshape(dims), t => t.Reshape(dims)));
         };
-    }
-
-    private static NodeKernel CompileConcat(NodeCompilation c)
-    {
-        // Opsets 1-3 defaulted to axis 1; since 4 the attribute is required.
-        long axis = c.Opset < 4 ? c.Int("axis", 1) : c.RequiredInt("axis");
-        return f =>
-        {
-            var parts = new List<RuntimeValue>();
-            for (int i = 0; i < f.InputCount; i++)
-                if (f.Has(i)) parts.Add(f.In(i));
-            if (parts.Count == 0) throw new ArgumentException("Concat needs at least one input.");
-            int a = Axis(axis, parts[0].Rank, "axis");
-            if (parts.All(p => p.IsInt)) f.Out(IntTensor.Concat(parts.Select(p => p.Ints!).ToList(), a));
-            else f.Out(Variable.Concat(parts.Select(p => p.AsVariable(f.State.Device)).ToList(), a));
-        };
-    }
-
-    private static NodeKernel CompileGather(NodeCompilation c)
-    {
-        long axis = c.Int("axis", 0);
-        return f =>
-        {
-            var data = f.In(0);
-            var indices = f.Ints(1);
-            var dims = data.Dims;
-            int a = Axis(axis, dims.Length, "axis");
-            var flat = new float[indices.Numel];
-            for (int i = 0; i < flat.Length; i++)
-            {
-                long v = indices.Data[i];
-                long k = v < 0 ? v + dims[a] : v;
-                if (k < 0 || k >= dims[a]) throw new ArgumentException($"index {v} is out of range for axis {a} of size {dims[a]}.");
-                flat[i] = k;
-            }
-            int[] outDims = [.. dims[..a], .. indices.Dims, .. dims[(a + 1)..]];
-            if (data.Ints is { } ints)
-            {
-                using var index = Tensor.FromArray(flat, new Shape(flat.Length));
-                f.Out(ints.Rearrange(t => t.IndexSelect(a, index).Reshape(outDims)));
-            }
-            else
-            {
-                var x = data.AsVariable(f.State.Device);
-                var index = Tensor.FromArray(flat, new Shape(flat.Length), x.Device);
-                f.Out(x.IndexSelect(a, index).Reshape(outDims));
-            }
-        };
-    }
-
-    private static NodeKernel CompileSlice(NodeCompilation c)
-    {
-        long[]? aStarts = null, aEnds = null, aAxes = null;
-        if (c.Opset < 10)
-        {
-            aStarts = c.Ints("starts") ?? throw c.Error("attribute 'starts' is required before opset 10.");
-            aEnds = c.Ints("ends") ?? throw c.Error("attribute 'ends' is required before opset 10.");
-            aAxes = c.Ints("axes");
-        }
-        bool attributes = c.Opset < 10;
-        return f =>
-        {
-            var x = f.In(0);
-            long[] starts = attributes ? aStarts! : f.Longs(1);
-            long[] ends = attributes ? aEnds! : f.Longs(2);
-            long[]? axes = attributes ? aAxes : f.Has(3) ? f.Longs(3) : null;
-            long[]? steps = !attributes && f.Has(4) ? f.Longs(4) : null;
-            if (ends.Length != starts.Length || (axes is not null && axes.Length != starts.Length) || (steps is not null && steps.Length != starts.Length))
-                throw new ArgumentException("starts, ends, axes and steps must have the same length.");
-            var dims = x.Dims;
-            var result = x;
-            for (int i = 0; i < starts.Length; i++)
-            {
-                int a = Axis(axes?[i] ?? i, dims.Length, "axis");
-                long step = steps?[i] ?? 1;
-                if (step == 0) throw new ArgumentException("a step must not be 0.");
-                long dim = dims[a];
-                long s = starts[i] < 0 ? starts[i] + dim : starts[i];
-                long e = ends[i] < 0 ? ends[i] + dim : ends[i];
-                if (step > 0)
-                {
-                    s = Math.Clamp(s, 0, dim);
-                    e = Math.Clamp(e, 0, dim);
-                    int si = (int)s, ei = (int)Math.Max(s, e), st = (int)Math.Min(step, dim + 1);
-                    result = View(result, v => v.Slice(a, si, ei, st), t => t.Slice(a, si, ei, st));
-                }
-                else
-                {
-                    // Backwards: pick the indices explicitly (a Slice view cannot step backwards).
-                    s = Math.Clamp(s, -1, dim - 1);
-                    e = Math.Clamp(e, -1, dim - 1);
-                    var picked = new List<float>();
-                    for (long k = s; k > e; k += step) picked.Add(k);
-                    using var index = Tensor.FromArray(picked.ToArray(), new Shape(picked.Count));
-                    int ax = a;
-                    result = result.Ints is { } ints
-                        ? ints.Rearrange(t => t.IndexSelect(ax, index))
-                        : result.Float!.IndexSelect(ax, index.To(result.Float.Device));
-                }
-            }
-            f.Out(result);
-        };
-    }
-
-    private static NodeKernel CompileSplit(NodeCompilation c)
-    {
-        long axis = c.Int("axis", 0);
-        long[]? attributeSplit = c.Opset < 13 ? c.Ints("split") : null;
-        long? numOutputs = c.Opset >= 18 && c.HasAttribute("num_outputs") ? c.Int("num_outputs", 0) : null;
-        int outputs = c.Node.Outputs.Count;
-        bool splitInput = c.Opset >= 13;
-        return f =>
-        {
-            var x = f.In(0);
-            int a = Axis(axis, x.Rank, "axis");
-            int size = x.Dims[a];
-            long[]? split = !splitInput ? attributeSplit : f.Has(1) ? f.Longs(1) : null;
-            int[] sizes;
-            if (split is { Length: > 0 }) sizes = split.Select(s => checked((int)s)).ToArray();
-            else
-            {
-                int n = (int)(numOutputs ?? outputs);
-                int chunk = (size + n - 1) / n;
-                sizes = Enumerable.Range(0, n).Select(i => Math.Max(0, Math.Min(chunk, size - i * chunk))).ToArray();
-            }
-            if (sizes.Sum() != size) throw new ArgumentException($"split sizes [{string.Join(", ", sizes)}] do not add up to {size}.");
-            int offset = 0;
-            for (int i = 0; i < sizes.Length; i++)
-            {
-                int start = offset, length = sizes[i];
-                f.Out(i, View(x, v => v.Narrow(a, start, length), t => t.Narrow(a, start, length)));
-                offset += length;
-            }
-        };
-    }
-
-    private static RuntimeValue Cast(RuntimeValue x, bool toFloat, bool toBool, Device device)
-    {
-        if (toFloat) return x.AsVariable(device);
-        if (x.Ints is { } ints) return toBool ? ints.Map(v => v != 0 ? 1 : 0) : ints;
-        // Float to integer truncates toward zero (as C's conversion); to BOOL tests for nonzero.
-        var values = x.Float!.Data.ToArray();
-        var data = new long[values.Length];
-        for (int i = 0; i < data.Length; i++) data[i] = toBool ? (values[i] != 0 ? 1 : 0) : (long)values[i];
-        return new IntTensor(data, x.Dims);
-    }
-
-    private static NodeKernel CompileConstant(NodeCompilation c)
-    {
-        RuntimeValue value;
-        if (c.Tensor("value") is { } t) value = FromOnnx(c, t);
-        else if (c.HasAttribute("value_float")) value = new Variable(Tensor.Scalar(c.Float("value_float", 0)));
-        else if (c.Floats("value_floats") is { } fs) value = new Variable(Tensor.FromArray(fs, new Shape(fs.Length)));
-        else if (c.HasAttribute("value_int")) value = IntTensor.Scalar(c.Int("value_int", 0));
-        else if (c.Ints("value_ints") is { } ints) value = IntTensor.Vector(ints);
-        else throw c.Error("needs a 'value', 'value_float(s)' or 'value_int(s)' attribute (sparse and string constants are not supported).");
-        return f => f.Out(value);
-    }
-
-    private static NodeKernel CompileConstantOfShape(NodeCompilation c)
-    {
-        var t = c.Tensor("value");
-        RuntimeValue fill = t is null ? new Variable(Tensor.Scalar(0f)) : FromOnnx(c, t);
-        if (fill.Dims.Aggregate(1, (p, d) => p * d) != 1) throw c.Error("attribute 'value' must hold one element.");
-        return f =>
-        {
-            var shape = f.Longs(0).Select(d => checked((int)d)).ToArray();
-            if (fill.Ints is { } ints)
-            {
-                var data = new long[shape.Aggregate(1, (p, d) => p * d)];
-                Array.Fill(data, ints.Data[0]);
-                f.Out(new IntTensor(data, shape));
-            }
-            else f.Out(new Variable(Tensor.Full(new Shape(shape), fill.Float!.Item(), f.State.Device)));
-        };
-    }
-
-    /// <summary>A tensor attribute as a runtime value: float types as float data, integer and BOOL types as integers.</summary>
-    internal static RuntimeValue FromOnnx(NodeCompilation c, OnnxTensor t)
-    {
-        try
-        {
-            if (IsFloat(t.DataType)) return new Variable(t.ToTensor());
-            var dims = t.Dims.Select(d => c.ToInt(d, "dimension")).ToArray();
-            return new IntTensor(t.ToInt64Array(), dims);
-        }
-        catch (Exception e) when (e is OnnxFormatException or NotSupportedException)
-        {
-            throw c.Error(e.Message);
-        }
     }
 }

@@ -103,6 +103,34 @@ public class OptimizerBehaviourTests
     }
 
     [Test]
+    public void StateSavesToAFileAndLoads()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"nfs-opt-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            var a = Param(1f, 2f, 3f);
+            var optA = new RMSprop([a], lr: 0.01, momentum: 0.9, centered: true);
+            for (int t = 0; t < 3; t++) { a.Grad = Tensor.FromArray(0.1f * t, -0.2f, 0.3f); optA.Step(); }
+            optA.Save(path);
+            var b = new Variable(a.Data.Clone(), requiresGrad: true);
+            var optB = new RMSprop([b], lr: 0.01, momentum: 0.9, centered: true);
+            optB.Load(path);
+            a.Grad = Tensor.FromArray(0.5f, 0.5f, 0.5f);
+            b.Grad = Tensor.FromArray(0.5f, 0.5f, 0.5f);
+            optA.Step();
+            optB.Step();
+            Assert.That(b.Data.ToArray(), Is.EqualTo(a.Data.ToArray()));
+            var wrong = new Adam([Param(1f, 2f, 3f)]);
+            var e = Assert.Throws<InvalidOperationException>(() => wrong.Load(path));
+            Assert.That(e!.Message, Does.Contain(path).And.Contain("RMSprop"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
     public void LoadingAnotherOptimizersStateFailsWithoutChanges()
     {
         var p = Param(1f, 2f);
