@@ -17,6 +17,7 @@ public static class CompareCommand
         var d = new CompareSettings();
         var perClass = new Option<string>("--per-class") { Description = "Training examples per class of the new task, comma-separated.", DefaultValueFactory = _ => string.Join(",", d.PerClass) };
         var approaches = new Option<string>("--approaches") { Description = "Which of scratch, frozen, full to run, comma-separated.", DefaultValueFactory = _ => string.Join(",", d.Approaches) };
+        var model = new Option<string>("--model") { Description = "The network: small (a 61k-parameter CNN, seconds per run) or a model name such as resnet18 (minutes).", DefaultValueFactory = _ => d.Model };
         var size = new Option<int>("--size") { Description = "Image height and width.", DefaultValueFactory = _ => d.Size };
         var pretrainPerClass = new Option<int>("--pretrain-per-class") { Description = "Images per class of the original task for pretraining.", DefaultValueFactory = _ => d.PretrainPerClass };
         var pretrainEpochs = new Option<int>("--pretrain-epochs") { Description = "Epochs of pretraining.", DefaultValueFactory = _ => d.PretrainEpochs };
@@ -34,7 +35,7 @@ public static class CompareCommand
             "Train from scratch, fine-tune a frozen backbone, or fine-tune everything? On procedural shapes: pretrain a small CNN on " +
             "five classes, export it to ONNX, then learn five new classes from N examples each, all three ways, for several N. Prints " +
             "accuracy, time and memory per approach and N, measures how much the original task is forgotten, and writes compare.csv and compare.png.");
-        foreach (var o in new Option[] { perClass, approaches, size, pretrainPerClass, pretrainEpochs, epochs, testPerClass, batch, lr, scale, seed, threads, output, saveFolder })
+        foreach (var o in new Option[] { perClass, approaches, model, size, pretrainPerClass, pretrainEpochs, epochs, testPerClass, batch, lr, scale, seed, threads, output, saveFolder })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -53,6 +54,7 @@ public static class CompareCommand
             {
                 PerClass = counts,
                 Approaches = parse.GetValue(approaches)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(a => a.ToLowerInvariant()).ToArray(),
+                Model = parse.GetValue(model)!.ToLowerInvariant(),
                 Size = parse.GetValue(size),
                 PretrainPerClass = parse.GetValue(pretrainPerClass),
                 PretrainEpochs = parse.GetValue(pretrainEpochs),

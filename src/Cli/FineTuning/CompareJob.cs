@@ -68,7 +68,7 @@ public static class CompareJob
 
         // ---- pretrain and export ----
         var clock = Stopwatch.StartNew();
-        var pretrained = CompareNetwork.Create(OldClasses.Length, new Generator(s.Seed * 10 + 4));
+        var pretrained = Network(s.Model, OldClasses.Length, new Generator(s.Seed * 10 + 4));
         var pretrainer = new Trainer(pretrained, new CrossEntropyLoss(), new Adam(pretrained.Parameters(), lr: s.LearningRate),
             new TrainerOptions { Epochs = s.PretrainEpochs, BatchSize = 32, Seed = s.Seed, Transform = new Compose(new RandomHorizontalFlip()) });
         pretrainer.Fit(pretrain);
@@ -78,7 +78,7 @@ public static class CompareJob
         var reference = BackboneLoader.Load(onnxPath);
         double oldTaskBefore = AccuracyOf(reference.Model, oldTest);
         output.WriteLine(string.Create(inv,
-            $"pretrained a {pretrained.ParameterCount():N0}-parameter CNN on the original task in {clock.Elapsed.TotalSeconds:F1} s: test accuracy {100 * pretrainAccuracy:F1}%; exported to {onnxPath}, imported back: {100 * oldTaskBefore:F1}%"));
+            $"pretrained {(s.Model == "small" ? "a small CNN" : BackboneLoader.Describe(pretrained))} ({pretrained.ParameterCount():N0} parameters) on the original task in {clock.Elapsed.TotalSeconds:F1} s: test accuracy {100 * pretrainAccuracy:F1}%; exported to {onnxPath}, imported back: {100 * oldTaskBefore:F1}%"));
         if (s.SaveFolder is not null) SaveFolder(newPool, s.SaveFolder, maxN, output);
 
         // ---- the comparison ----
@@ -112,19 +112,15 @@ public static class CompareJob
         var clock = Stopwatch.StartNew();
         FineTuner tuner;
         Module? originalHead = null;
-        Module? backbone = null;
         double backboneScale = 1;
         if (approach == "scratch")
         {
-            tuner = new FineTuner(CompareNetwork.Create(NewClasses.Length, generator));
+            tuner = new FineTuner(Network(s.Model, NewClasses.Length, generator));
         }
         else
         {
-            var loaded = BackboneLoader.Load(onnxPath);
-            var joined = (BackboneWithHead)loaded.Model;
-            originalHead = joined.Head;
-            backbone = joined.Backbone;
-            tuner = new FineTuner(joined);
+            tuner = new FineTuner(BackboneLoader.Load(onnxPath).Model);
+            originalHead = tuner.Layout.Head;
             tuner.ReplaceHead(NewClasses.Length, generator: generator);
             if (approach == "frozen") tuner.FreezeBackbone();
             else backboneScale = s.BackboneLrScale;
@@ -141,7 +137,10 @@ public static class CompareJob
         if (originalHead is not null)
         {
             // The original head back on the (possibly changed) backbone: what is left of the original task.
-            oldAfter = AccuracyOf(new BackboneWithHead(backbone!, originalHead), oldTest);
+            var newHead = tuner.Layout.Head;
+            tuner.ReplaceHead(originalHead);
+            oldAfter = AccuracyOf(tuner.Model, oldTest);
+            tuner.ReplaceHead(newHead);
         }
         return new CompareRow(n, approach, accuracy, oldAfter, seconds, memoryMb, trainable);
     }
@@ -213,6 +212,9 @@ public static class CompareJob
         return sb.ToString();
     }
 
+    private static Module Network(string model, int classes, Generator generator) =>
+        model == "small" ? CompareNetwork.Create(classes, generator) : BackboneLoader.Build(model, classes, generator);
+
     private static ShapesDataset Shapes(int perClass, ulong seed, int size) => new(10 * perClass, seed, size);
 
     private static int[] LabelsOf(int count) => Enumerable.Range(0, count).Select(i => i % ShapesDataset.ClassNames.Count).ToArray();
@@ -248,6 +250,8 @@ public static class CompareJob
         if (s.PerClass.Count == 0 || s.PerClass.Any(n => n < 1)) throw new ArgumentException("--per-class needs one or more positive counts, e.g. 5,20,50.");
         foreach (var a in s.Approaches)
             if (a is not ("scratch" or "frozen" or "full")) throw new ArgumentException($"--approaches: '{a}' is not one of scratch, frozen, full.");
+        if (s.Model != "small" && !BackboneLoader.BuilderNames.Contains(s.Model))
+            throw new ArgumentException($"--model must be small or one of {string.Join(", ", BackboneLoader.BuilderNames)}, got '{s.Model}'.");
         if (s.Size < 8) throw new ArgumentException($"--size must be at least 8, got {s.Size}.");
         if (s.Epochs < 1 || s.PretrainEpochs < 1) throw new ArgumentException("--epochs and --pretrain-epochs must be at least 1.");
         if (s.PretrainPerClass < 2 || s.TestPerClass < 1) throw new ArgumentException("--pretrain-per-class must be at least 2 and --test-per-class at least 1.");

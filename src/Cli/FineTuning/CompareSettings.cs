@@ -9,6 +9,9 @@ public sealed class CompareSettings
     /// <summary>The approaches to run: scratch, frozen, full.</summary>
     public IReadOnlyList<string> Approaches { get; init; } = ["scratch", "frozen", "full"];
 
+    /// <summary>The network: <c>small</c> (<see cref="CompareNetwork"/>) or a model name such as <c>resnet18</c>.</summary>
+    public string Model { get; init; } = "small";
+
     /// <summary>Image height and width.</summary>
     public int Size { get; init; } = 32;
 

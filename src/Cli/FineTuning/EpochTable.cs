@@ -17,6 +17,7 @@ public sealed class EpochTable(TextWriter output)
     public void OnBatch(BatchProgress p)
     {
         Header();
+        if (p.Batch == 1) _sinceLine.Restart();
         if (_sinceLine.Elapsed.TotalSeconds < 10 || p.Batch == p.BatchesPerEpoch) return;
         _sinceLine.Restart();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{p.Epoch,5}  ... batch {p.Batch}/{p.BatchesPerEpoch}, loss so far {p.RunningLoss:F4}"));

@@ -75,5 +75,8 @@ public class CompareCommandTests
         var error = new StringWriter();
         Assert.That(CompareJob.Execute(new CompareSettings { Approaches = ["linear-probe"] }, new StringWriter(), error), Is.EqualTo(1));
         Assert.That(error.ToString(), Does.Contain("linear-probe").And.Contain("scratch, frozen, full"));
+        error = new StringWriter();
+        Assert.That(CompareJob.Execute(new CompareSettings { Model = "alexnet" }, new StringWriter(), error), Is.EqualTo(1));
+        Assert.That(error.ToString(), Does.Contain("alexnet").And.Contain("resnet18"));
     }
 }
