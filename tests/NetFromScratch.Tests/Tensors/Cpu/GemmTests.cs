@@ -90,4 +90,17 @@ public class GemmTests
             for (int i = 0; i < c.Length; i++)
                 Assert.That(c[i], Is.EqualTo(expected[i]).Within(1e-4 + 1e-4 * Math.Abs(expected[i])));
     }
+
+    [Test]
+    public void OperandsReachingOutsideTheirArraysAreRejected()
+    {
+        var a = new float[12];
+        var b = new float[12];
+        var c = new float[9];
+        Gemm.Multiply(3, 3, 4, a, 0, 4, 1, b, 0, 3, 1, c, 0, 3, false);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(3, 3, 4, a, 1, 4, 1, b, 0, 3, 1, c, 0, 3, false))!;
+        Assert.That(e.Message, Does.Contain("Gemm.Multiply").And.Contain("A [3, 4]"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(3, 3, 4, a, 0, 4, 1, b, 0, 1, 5, c, 0, 3, false));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(3, 3, 4, a, 0, 4, 1, b, 0, 3, 1, c, 0, 4, false));
+    }
 }
