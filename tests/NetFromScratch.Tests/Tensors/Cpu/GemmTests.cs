@@ -73,6 +73,23 @@ public class GemmTests
     }
 
     [Test]
+    public void DepthBeyondThePackedBlockRunsInChunks()
+    {
+        int saved = GemmBlocked.MaxPackedB;
+        GemmBlocked.MaxPackedB = 256 * 300;
+        try
+        {
+            // A 76,800-float budget for the packed block makes k = 1000 run as several accumulating depth chunks.
+            Check(40, 300, 1000, 0, 1000, 1, 0, 300, 1, false, 2);
+            Check(40, 300, 1000, 0, 1, 40, 0, 1, 1000, true, 1);
+        }
+        finally
+        {
+            GemmBlocked.MaxPackedB = saved;
+        }
+    }
+
+    [Test]
     public void ConcurrentCallersShareTheThreadsSafely()
     {
         const int m = 150, n = 170, k = 160;
