@@ -110,7 +110,7 @@ internal static unsafe class GemmBlocked
         // The current column block and how its work is cut into items.
         private int _jc, _nc, _panels, _kBlocks;
         private int _packGroups, _packItems;
-        private int _mc, _rowBlocks, _colGroups, _computeItems;
+        private int _mc, _rowPanels, _rowBlocks, _colGroups, _computeItems;
         private int _next;
 
         private GemmJob()
@@ -139,9 +139,13 @@ internal static unsafe class GemmBlocked
             _packedB = packedB;
             _threads = threads;
 
+            // Row blocks of near-equal height (in whole 6-row panels), as many as a multiple of the thread count:
+            // with threads claiming items dynamically, equal items keep the threads finishing together.
+            _rowPanels = CeilDiv(m, Mr);
             int rowBlocks = CeilDiv(m, BlockM);
-            _mc = RoundUp(CeilDiv(m, rowBlocks), Mr);
-            _rowBlocks = CeilDiv(m, _mc);
+            if (threads > 1) rowBlocks = Math.Min(RoundUp(rowBlocks, threads), _rowPanels);
+            _rowBlocks = rowBlocks;
+            _mc = CeilDiv(_rowPanels, rowBlocks) * Mr;
             _kBlocks = CeilDiv(k, kc);
         }
 
@@ -199,8 +203,9 @@ internal static unsafe class GemmBlocked
             {
                 for (int item; (item = Claim(_computeItems)) >= 0;)
                 {
-                    int ic = item / _colGroups * _mc;
-                    int mc = Math.Min(_mc, _m - ic);
+                    var (q0, q1) = Share(_rowPanels, _rowBlocks, item / _colGroups);
+                    int ic = q0 * Mr;
+                    int mc = Math.Min(_m, q1 * Mr) - ic;
                     var (g0, g1) = Share(_panels, _colGroups, item % _colGroups);
                     int j0 = g0 * Nr, j1 = Math.Min(_nc, g1 * Nr);
                     for (int pcIndex = 0; pcIndex < _kBlocks; pcIndex++)
