@@ -28,6 +28,7 @@ public static class BenchCommand
         command.Options.Add(threads);
         command.Options.Add(quick);
         command.Options.Add(only);
+        command.Subcommands.Add(FinetuneBench.Create());
         command.Subcommands.Add(TrainBench.Create());
         command.SetAction(parseResult =>
         {

@@ -10,6 +10,8 @@ public static class Program
     {
         var root = new RootCommand("nfs: NetFromScratch, a deep-learning engine in C# from first principles.");
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(FinetuneCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(DevicesCommand.Create());
         root.Subcommands.Add(AugmentCommand.Create());

@@ -1,0 +1,122 @@
+using System.Globalization;
+using NetFromScratch.Training.Data;
+using NetFromScratch.Training.Losses;
+using NetFromScratch.Training.Optimizers;
+using NetFromScratch.Training.Trainers;
+
+namespace NetFromScratch.Training.FineTuning;
+
+/// <summary>
+/// Fine-tunes a model prepared by a <see cref="FineTuner"/>, in up to two phases that share one optimizer (so its
+/// moments carry over):
+/// <list type="number">
+/// <item>While the backbone is frozen and the training transform is deterministic, the backbone runs once over the
+/// training and validation sets (<see cref="FeatureCache"/>) and the head trains on the stored features: every epoch
+/// after the first costs only the head.</item>
+/// <item>The remaining epochs train the whole model on images, with augmentation and gradual unfreezing
+/// (<see cref="GradualUnfreezing"/>) when asked.</item>
+/// </list>
+/// With gradual unfreezing, the epochs before the first block is unfrozen are the cached phase.
+/// </summary>
+public sealed class FineTuningRun
+{
+    private readonly FineTuner _tuner;
+    private readonly Loss _loss;
+    private readonly Optimizer _optimizer;
+
+    /// <summary>Prepares the run; the optimizer should hold every block's parameters (<see cref="FineTuner.ParameterGroups"/>).</summary>
+    public FineTuningRun(FineTuner tuner, Loss loss, Optimizer optimizer, FineTuningOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(tuner);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        _tuner = tuner;
+        _loss = loss;
+        _optimizer = optimizer;
+        Options = options ?? new FineTuningOptions();
+        if (Options.Epochs < 0) throw new ArgumentException($"FineTuningRun: epochs must not be negative, got {Options.Epochs}.");
+        if (Options.UnfreezeEvery < 0) throw new ArgumentException($"FineTuningRun: unfreeze-every must not be negative, got {Options.UnfreezeEvery}.");
+    }
+
+    /// <summary>The settings.</summary>
+    public FineTuningOptions Options { get; }
+
+    /// <summary>
+    /// Whether features can be cached now, and why (or why not), in one sentence.
+    /// </summary>
+    public (bool Cacheable, string Reason) CachePlan()
+    {
+        if (!Options.CacheFeatures) return (false, "feature caching is off");
+        if (!_tuner.IsBackboneFrozen) return (false, "features not cached: the backbone trains (only a fully frozen backbone gives the same features every epoch)");
+        if (!FeatureCache.IsDeterministic(Options.Transform)) return (false, "features not cached: random augmentation changes the inputs every epoch");
+        if (!_tuner.Layout.HasFeatures) return (false, $"features not cached: {_tuner.Layout.Architecture} cannot be split before its head");
+        return (true, "features cached: the frozen backbone runs once, later epochs train only the head");
+    }
+
+    /// <summary>Trains for <see cref="FineTuningOptions.Epochs"/> epochs and returns what happened.</summary>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    public FineTuningResult Fit(IDataset train, IDataset? validation = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        var history = new TrainingHistory();
+        var unfrozen = new List<(int, BackboneBlock)>();
+        var (cacheable, note) = CachePlan();
+        int cachedEpochs = 0;
+        double cacheSeconds = 0;
+        if (cacheable && Options.Epochs > 0)
+        {
+            bool willUnfreeze = Options.UnfreezeEvery > 0 && _tuner.NextToUnfreeze is not null;
+            cachedEpochs = willUnfreeze ? Math.Min(Options.Epochs, Options.UnfreezeEvery) : Options.Epochs;
+            if (willUnfreeze && cachedEpochs < Options.Epochs)
+                note += string.Create(CultureInfo.InvariantCulture, $" (epochs 1-{cachedEpochs}, until the first block is unfrozen)");
+            Options.Log?.WriteLine(note);
+            var layout = _tuner.Layout;
+            var (trainFeatures, trainSeconds) = FeatureCache.ComputeTimed(layout, train, Options.EvaluationBatchSize, Options.Device, Options.Transform, "train features");
+            (InMemoryDataset Features, double Seconds)? valFeatures = validation is null ? null
+                : FeatureCache.ComputeTimed(layout, validation, Options.EvaluationBatchSize, Options.Device, Options.ValidationTransform, "validation features");
+            cacheSeconds = trainSeconds + (valFeatures?.Seconds ?? 0);
+            Options.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"cached {train.Count + (validation?.Count ?? 0)} feature vectors of shape {trainFeatures.SampleShape} in {cacheSeconds:F1} s"));
+            var trainer = new Trainer(layout.HeadForTraining, _loss, _optimizer, PhaseOptions(cachedEpochs, transform: null, train.Count));
+            trainer.Callbacks.Add(new EpochRelay(0, cacheSeconds, Options, history));
+            trainer.Fit(trainFeatures, valFeatures?.Features);
+        }
+        else if (Options.Epochs > 0) Options.Log?.WriteLine(note);
+
+        int remaining = Options.Epochs - cachedEpochs;
+        if (remaining > 0)
+        {
+            // A backbone that stays frozen for the whole phase runs compiled; the trainer then sees only the head's parameters.
+            bool staysFrozen = _tuner.IsBackboneFrozen && (Options.UnfreezeEvery == 0 || _tuner.NextToUnfreeze is null);
+            var compiled = staysFrozen && Options.CompileFrozenBackbone ? FrozenBackbone.TryCompile(_tuner.Layout) : null;
+            if (compiled is not null)
+                Options.Log?.WriteLine($"the frozen backbone runs compiled ({compiled.FoldedBatchNorms} BatchNorm layers folded into convolutions)");
+            var model = compiled?.WithHead(_tuner.Layout.HeadForTraining) ?? _tuner.Model;
+            var trainer = new Trainer(model, _loss, _optimizer, PhaseOptions(remaining, Options.Transform, train.Count));
+            GradualUnfreezing? schedule = null;
+            if (Options.UnfreezeEvery > 0)
+            {
+                schedule = new GradualUnfreezing(_tuner, Options.UnfreezeEvery, Options.Log) { EpochOffset = cachedEpochs };
+                trainer.Callbacks.Add(schedule);
+            }
+            trainer.Callbacks.Add(new EpochRelay(cachedEpochs, 0, Options, history));
+            var val = validation is not null && Options.ValidationTransform is not null ? new TransformedDataset(validation, Options.ValidationTransform) : validation;
+            trainer.Fit(train, val);
+            if (schedule is not null) unfrozen.AddRange(schedule.Unfrozen);
+        }
+        return new FineTuningResult(history, cachedEpochs, cacheSeconds, note, unfrozen);
+    }
+
+    // A last batch of one sample cannot train BatchNorm (one value per channel has no variance), so it is dropped.
+    private TrainerOptions PhaseOptions(int epochs, ISampleTransform? transform, int samples) => new()
+    {
+        Epochs = epochs,
+        BatchSize = Options.BatchSize,
+        DropLast = samples > 1 && Options.BatchSize > 1 && samples % Options.BatchSize == 1,
+        EvaluationBatchSize = Options.EvaluationBatchSize,
+        Seed = Options.Seed,
+        Transform = transform,
+        Device = Options.Device,
+        ClipGradNorm = Options.ClipGradNorm,
+    };
+}
