@@ -5,7 +5,7 @@ namespace NetFromScratch.Tensors.Cpu;
 /// <summary>
 /// Single-precision matrix multiply, <c>C = A B</c> (or <c>C += A B</c>), where A and B are read through arbitrary
 /// row and column strides (so transposed operands cost nothing) and C is row-major with leading dimension ldc.
-/// Shape: A <c>[m, k]</c>, B <c>[k, n]</c>, C <c>[m, n]</c>.
+/// Shape: A <c>[m, k]</c>, B <c>[k, n]</c>, C <c>[m, n]</c>. C must not overlap A or B.
 /// <para>
 /// Large products run the cache-blocked algorithm of Goto and van de Geijn ("Anatomy of high-performance matrix
 /// multiplication", 2008) as organised in BLIS: see <see cref="GemmBlocked"/>. Tiny products and matrix-vector
@@ -37,17 +37,31 @@ internal static unsafe class Gemm
         float[] c, int cOffset, int ldc, bool accumulate, int maxThreads)
     {
         if (m <= 0 || n <= 0) return;
+        CheckInside("C", c, cOffset, m, n, ldc, 1);
         if (k <= 0)
         {
             if (!accumulate)
                 for (int i = 0; i < m; i++) Array.Clear(c, cOffset + i * ldc, n);
             return;
         }
+        CheckInside("A", a, aOffset, m, k, aRowStride, aColStride);
+        CheckInside("B", b, bOffset, k, n, bRowStride, bColStride);
         fixed (float* pa = a, pb = b, pc = c)
         {
             Multiply(m, n, k, pa + aOffset, aRowStride, aColStride, pb + bOffset, bRowStride, bColStride,
                 pc + cOffset, ldc, accumulate, maxThreads);
         }
+    }
+
+    /// <summary>The kernels below use raw pointers: a bad call must fail here rather than corrupt memory.</summary>
+    private static void CheckInside(string name, float[] data, int offset, int rows, int cols, int rowStride, int colStride)
+    {
+        long first = offset + Math.Min(0L, (rows - 1L) * rowStride) + Math.Min(0L, (cols - 1L) * colStride);
+        long last = offset + Math.Max(0L, (rows - 1L) * rowStride) + Math.Max(0L, (cols - 1L) * colStride);
+        if (first < 0 || last >= data.Length)
+            throw new ArgumentOutOfRangeException(name,
+                $"Gemm.Multiply: {name} [{rows}, {cols}] at offset {offset} with strides ({rowStride}, {colStride}) reaches " +
+                $"elements {first}..{last}, outside its array of {data.Length}.");
     }
 
     private static void Multiply(

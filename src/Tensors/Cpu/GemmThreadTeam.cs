@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
 namespace NetFromScratch.Tensors.Cpu;
@@ -68,6 +69,9 @@ internal static class GemmThreadTeam
         return grown;
     }
 
+    /// <summary>How long an idle helper spins (about 100 microseconds) before it sleeps.</summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency / 10_000;
+
     private sealed class Helper
     {
         private readonly SemaphoreSlim _wake = new(0);
@@ -89,6 +93,10 @@ internal static class GemmThreadTeam
         {
             while (true)
             {
+                // Multiplies come in bursts (each is two team runs, and layers follow one another), so watch for the
+                // next wake-up for a short while before paying for a sleep and a kernel wake-up.
+                long until = Stopwatch.GetTimestamp() + SpinTicks;
+                while (Volatile.Read(ref _signaled) == 0 && Stopwatch.GetTimestamp() < until) Thread.SpinWait(50);
                 _wake.Wait();
                 Volatile.Write(ref _signaled, 0);
                 Interlocked.Increment(ref _inside);

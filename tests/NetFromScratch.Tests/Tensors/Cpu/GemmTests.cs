@@ -73,6 +73,23 @@ public class GemmTests
     }
 
     [Test]
+    public void DepthBeyondThePackedBlockRunsInChunks()
+    {
+        int saved = GemmBlocked.MaxPackedB;
+        GemmBlocked.MaxPackedB = 256 * 300;
+        try
+        {
+            // A 76,800-float budget for the packed block makes k = 1000 run as several accumulating depth chunks.
+            Check(40, 300, 1000, 0, 1000, 1, 0, 300, 1, false, 2);
+            Check(40, 300, 1000, 0, 1, 40, 0, 1, 1000, true, 1);
+        }
+        finally
+        {
+            GemmBlocked.MaxPackedB = saved;
+        }
+    }
+
+    [Test]
     public void ConcurrentCallersShareTheThreadsSafely()
     {
         const int m = 150, n = 170, k = 160;
@@ -89,5 +106,18 @@ public class GemmTests
         foreach (var c in results)
             for (int i = 0; i < c.Length; i++)
                 Assert.That(c[i], Is.EqualTo(expected[i]).Within(1e-4 + 1e-4 * Math.Abs(expected[i])));
+    }
+
+    [Test]
+    public void OperandsReachingOutsideTheirArraysAreRejected()
+    {
+        var a = new float[12];
+        var b = new float[12];
+        var c = new float[9];
+        Gemm.Multiply(3, 3, 4, a, 0, 4, 1, b, 0, 3, 1, c, 0, 3, false);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(3, 3, 4, a, 1, 4, 1, b, 0, 3, 1, c, 0, 3, false))!;
+        Assert.That(e.Message, Does.Contain("Gemm.Multiply").And.Contain("A [3, 4]"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(3, 3, 4, a, 0, 4, 1, b, 0, 1, 5, c, 0, 3, false));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(3, 3, 4, a, 0, 4, 1, b, 0, 3, 1, c, 0, 4, false));
     }
 }
