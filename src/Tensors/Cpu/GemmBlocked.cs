@@ -143,10 +143,16 @@ internal static unsafe class GemmBlocked
             _threads = threads;
 
             // Row blocks of near-equal height (in whole 6-row panels), as many as a multiple of the thread count:
-            // with threads claiming items dynamically, equal items keep the threads finishing together.
+            // with threads claiming items dynamically, equal items keep the threads finishing together. Splitting rows
+            // costs nothing (B is shared), splitting columns re-packs A per group, so rows are cut first, down to
+            // blocks of four panels, before items start to split columns (see Execute).
             _rowPanels = CeilDiv(m, Mr);
             int rowBlocks = CeilDiv(m, BlockM);
-            if (threads > 1) rowBlocks = Math.Min(RoundUp(rowBlocks, threads), _rowPanels);
+            if (threads > 1)
+            {
+                rowBlocks = Math.Max(rowBlocks, Math.Min(ItemsPerThread * threads, _rowPanels / 4));
+                rowBlocks = Math.Min(RoundUp(rowBlocks, threads), _rowPanels);
+            }
             _rowBlocks = rowBlocks;
             _mc = CeilDiv(_rowPanels, rowBlocks) * Mr;
             _kBlocks = CeilDiv(k, kc);
