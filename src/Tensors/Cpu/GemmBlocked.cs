@@ -11,9 +11,11 @@ namespace NetFromScratch.Tensors.Cpu;
 ///       for jr in columns step 16               one packed B micro-panel (KC x 16) stays in L1
 ///         for ir in MC step 6                     micro-kernel: 6 x 16 tile of C in registers
 /// </code>
-/// Packing all of B's depth up front leaves two synchronisation points per multiply instead of two per KC slice,
+/// Packing all of B's depth up front leaves two synchronisation points per B block instead of two per KC slice,
 /// and claiming work items from a shared counter keeps both threads busy when the operating system stalls one of
-/// them. When C has few rows, items also split the columns, so every thread still gets work.
+/// them. When C has few rows, items also split the columns, so every thread still gets work. The packed B block is
+/// bounded (<see cref="MaxPackedB"/>, or cache-sized when C has few rows and each packed value serves few tiles);
+/// a product deeper than the bound runs as consecutive depth chunks that accumulate into C.
 /// </summary>
 internal static unsafe class GemmBlocked
 {
