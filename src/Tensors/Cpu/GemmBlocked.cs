@@ -11,9 +11,11 @@ namespace NetFromScratch.Tensors.Cpu;
 ///       for jr in columns step 16               one packed B micro-panel (KC x 16) stays in L1
 ///         for ir in MC step 6                     micro-kernel: 6 x 16 tile of C in registers
 /// </code>
-/// Packing all of B's depth up front leaves two synchronisation points per multiply instead of two per KC slice,
+/// Packing all of B's depth up front leaves two synchronisation points per B block instead of two per KC slice,
 /// and claiming work items from a shared counter keeps both threads busy when the operating system stalls one of
-/// them. When C has few rows, items also split the columns, so every thread still gets work.
+/// them. When C has few rows, items also split the columns, so every thread still gets work. The packed B block is
+/// bounded (<see cref="MaxPackedB"/>, or cache-sized when C has few rows and each packed value serves few tiles);
+/// a product deeper than the bound runs as consecutive depth chunks that accumulate into C.
 /// </summary>
 internal static unsafe class GemmBlocked
 {
@@ -143,10 +145,16 @@ internal static unsafe class GemmBlocked
             _threads = threads;
 
             // Row blocks of near-equal height (in whole 6-row panels), as many as a multiple of the thread count:
-            // with threads claiming items dynamically, equal items keep the threads finishing together.
+            // with threads claiming items dynamically, equal items keep the threads finishing together. Splitting rows
+            // costs nothing (B is shared), splitting columns re-packs A per group, so rows are cut first, down to
+            // blocks of four panels, before items start to split columns (see Execute).
             _rowPanels = CeilDiv(m, Mr);
             int rowBlocks = CeilDiv(m, BlockM);
-            if (threads > 1) rowBlocks = Math.Min(RoundUp(rowBlocks, threads), _rowPanels);
+            if (threads > 1)
+            {
+                rowBlocks = Math.Max(rowBlocks, Math.Min(ItemsPerThread * threads, _rowPanels / 4));
+                rowBlocks = Math.Min(RoundUp(rowBlocks, threads), _rowPanels);
+            }
             _rowBlocks = rowBlocks;
             _mc = CeilDiv(_rowPanels, rowBlocks) * Mr;
             _kBlocks = CeilDiv(k, kc);
