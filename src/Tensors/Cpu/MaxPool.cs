@@ -16,6 +16,11 @@ internal static class MaxPool
         var rows = PoolWindow.Starts(oh, h, p.KernelH, p.StrideH, p.PadH, p.DilationH);
         var cols = PoolWindow.Starts(ow, w, p.KernelW, p.StrideW, p.PadW, p.DilationW);
         int dh = p.DilationH, dw = p.DilationW;
+        if (MaxPoolVector.IsSupported)
+        {
+            MaxPoolVector.Forward(xd, xo, yd, yo, id, io, x.Shape[0] * x.Shape[1], h, w, oh, ow, p, rows, cols);
+            return;
+        }
         CpuParallel.For(x.Shape[0] * x.Shape[1], (long)oh * ow * p.KernelH * p.KernelW, (c0, c1) =>
         {
             for (int plane = c0; plane < c1; plane++)

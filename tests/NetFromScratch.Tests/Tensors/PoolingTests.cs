@@ -19,6 +19,11 @@ public class PoolingTests(Device device)
     public static IEnumerable<PoolCase> MaxCases()
     {
         yield return new("2x2 stride 2", 2, 3, 6, 8, Pool2dParams.Square(2));
+        // Odd sizes leave a row and a column unused; the widths give the vector path whole vectors and a scalar tail.
+        yield return new("2x2 stride 2, wide rows", 2, 3, 7, 37, Pool2dParams.Square(2));
+        yield return new("2x2 stride 2, ceil mode, wide rows", 1, 2, 5, 33, Pool2dParams.Square(2, ceilMode: true));
+        // More planes than one chunk of the vector path holds, with a partial last chunk and padded borders.
+        yield return new("3x3 stride 2 pad 1, many planes", 5, 7, 9, 9, Pool2dParams.Square(3, 2, 1));
         yield return new("3x3 stride 2 pad 1 (overlapping)", 2, 2, 7, 6, Pool2dParams.Square(3, 2, 1));
         yield return new("3x3 stride 1 (overlapping)", 1, 2, 5, 5, Pool2dParams.Square(3, 1));
         yield return new("ceil mode", 1, 2, 6, 7, Pool2dParams.Square(3, 2, ceilMode: true));
@@ -147,6 +152,26 @@ public class PoolingTests(Device device)
         return s;
     }
 
+    [Test]
+    public void MaxPoolNaNWinsItsWindow()
+    {
+        // 2x2 windows with NaNs placed at each of the four taps of some windows: a NaN wins its window (the last NaN in
+        // window order, as in PyTorch), and windows without one are untouched.
+        var data = TensorAssert.RandomData(2 * 34, 3);
+        foreach (int at in new[] { 0, 3, 34 + 4, 34 + 7, 10, 34 + 10, 33 }) data[at] = float.NaN;
+        var x = Tensor.FromArray(data, new Shape(1, 1, 2, 34), device);
+        var (y, idx) = x.MaxPool2d(Pool2dParams.Square(2));
+        var (ey, eidx) = ReferenceMax(new PoolCase("nan", 1, 1, 2, 34, Pool2dParams.Square(2)), data);
+        var values = y.ToArray();
+        var indices = idx.ToArray();
+        for (int i = 0; i < ey.Length; i++)
+        {
+            Assert.That(float.IsNaN(values[i]), Is.EqualTo(float.IsNaN(ey[i])), $"value {i}");
+            if (!float.IsNaN(ey[i])) Assert.That(values[i], Is.EqualTo(ey[i]), $"value {i}");
+            Assert.That(indices[i], Is.EqualTo(eidx[i]), $"index {i}");
+        }
+    }
+
     // ---- Scalar references, one tap at a time. ----
 
     private static (float[] Values, float[] Indices) ReferenceMax(PoolCase k, float[] x)
@@ -168,7 +193,7 @@ public class PoolingTests(Device device)
                             int iw = c * p.StrideW - p.PadW + j * p.DilationW;
                             if (ih < 0 || ih >= k.H || iw < 0 || iw >= k.W) continue;
                             float v = x[plane * k.H * k.W + ih * k.W + iw];
-                            if (bestAt < 0 || v > best)
+                            if (bestAt < 0 || v > best || float.IsNaN(v))
                             {
                                 best = v;
                                 bestAt = ih * k.W + iw;
