@@ -2,7 +2,7 @@ namespace NetFromScratch.Tensors.Cpu;
 
 /// <summary>
 /// Splits loops across cores only when they are big enough to pay for it: tiny ops run inline on the
-/// calling thread, with no thread-pool traffic.
+/// calling thread. Parallel loops run on the <see cref="ThreadTeam"/>, the same helper threads as the GEMM.
 /// </summary>
 public static class CpuParallel
 {
@@ -32,12 +32,15 @@ public static class CpuParallel
             body(0, count);
             return;
         }
+        // Chunks are fixed by index, whichever thread takes them, so results do not depend on timing.
         int chunk = (count + threads - 1) / threads;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        int chunks = (count + chunk - 1) / chunk;
+        int next = 0;
+        ThreadTeam.Run(chunks, () =>
         {
-            int start = t * chunk;
-            int end = Math.Min(count, start + chunk);
-            if (start < end) body(start, end);
+            int t;
+            while ((t = Interlocked.Increment(ref next) - 1) < chunks)
+                body(t * chunk, Math.Min(count, (t + 1) * chunk));
         });
     }
 }

@@ -105,13 +105,13 @@ internal static unsafe class Gemm
         MatrixVectorParallel(m, k, (nint)a, ars, acs, (nint)b, brs, (nint)c, ldc, accumulate, maxThreads);
     }
 
-    /// <summary>Rows in chunks of 64, claimed by the threads of the <see cref="GemmThreadTeam"/>.</summary>
+    /// <summary>Rows in chunks of 64, claimed by the threads of the <see cref="ThreadTeam"/>.</summary>
     private static void MatrixVectorParallel(
         int m, int k, nint pa, nint ars, nint acs, nint pb, nint brs, nint pc, nint ldc, bool accumulate, int maxThreads)
     {
         const int rowsPerItem = 64;
         int items = (m + rowsPerItem - 1) / rowsPerItem, next = 0;
-        GemmThreadTeam.Run(Math.Min(maxThreads, items), () =>
+        ThreadTeam.Run(Math.Min(maxThreads, items), () =>
         {
             for (int item; (item = Interlocked.Increment(ref next) - 1) < items;)
             {
@@ -211,7 +211,7 @@ internal static unsafe class Gemm
         public void RunClaimed(int batch, int threads)
         {
             _next = 0;
-            GemmThreadTeam.Run(Math.Min(threads, batch), () =>
+            ThreadTeam.Run(Math.Min(threads, batch), () =>
             {
                 for (int bi; (bi = Interlocked.Increment(ref _next) - 1) < batch;) Run(bi, bi + 1, 1);
             });

@@ -96,7 +96,7 @@ internal static unsafe class GemmBlocked
     private static int CeilDiv(int x, int y) => (x + y - 1) / y;
 
     /// <summary>
-    /// The state one multiply shares with the <see cref="GemmThreadTeam"/>, reused per calling thread so that a
+    /// The state one multiply shares with the <see cref="ThreadTeam"/>, reused per calling thread so that a
     /// steady-state multiply allocates nothing.
     /// </summary>
     private sealed class GemmJob
@@ -172,9 +172,9 @@ internal static unsafe class GemmBlocked
             _computeItems = _rowBlocks * _colGroups;
 
             _next = 0;
-            GemmThreadTeam.Run(_threads, _packB);
+            ThreadTeam.Run(_threads, _packB);
             _next = 0;
-            GemmThreadTeam.Run(_threads, _compute);
+            ThreadTeam.Run(_threads, _compute);
         }
 
         private int Claim(int count)

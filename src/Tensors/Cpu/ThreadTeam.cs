@@ -4,18 +4,23 @@ using System.Runtime.ExceptionServices;
 namespace NetFromScratch.Tensors.Cpu;
 
 /// <summary>
-/// Dedicated helper threads for the GEMM kernels. A body passed to <see cref="Run"/> must claim its work items from
-/// a shared counter until none are left, so that it is correct on any number of threads, including only the
-/// caller's. That makes the team simple: the caller starts working at once, helpers join when they wake, and a
-/// caller that finds the team busy (a nested or concurrent multiply) just runs the body alone.
+/// Dedicated helper threads for every parallel CPU kernel (GEMM and <see cref="CpuParallel.For"/>). A body passed to
+/// <see cref="Run"/> must claim its work items from a shared counter until none are left, so that it is correct on
+/// any number of threads, including only the caller's. That makes the team simple: the caller starts working at once,
+/// helpers join when they wake, and a caller that finds the team busy (a nested call from inside a body, or another
+/// thread's kernel) just runs the body alone.
 /// <para>
 /// Compared with <see cref="Parallel.For(int, int, Action{int})"/> this allocates nothing per call, and a helper that
-/// has just finished spins briefly before sleeping, so back-to-back multiplies do not pay a thread wake-up each.
+/// has just finished spins briefly before sleeping, so back-to-back kernels do not pay a thread wake-up each. One team
+/// for all kernels also keeps the thread count at the core count: a GEMM helper spinning while thread-pool workers
+/// run an elementwise loop would take a core from them.
 /// </para>
 /// </summary>
-internal static class GemmThreadTeam
+internal static class ThreadTeam
 {
-    private static readonly object Gate = new();
+    // 1 while a caller owns the team. Not a Monitor: a Monitor is re-entrant, and a body that calls Run again on the
+    // caller's thread must run alone, not hand the team a second body while helpers still run the first.
+    private static int _busy;
     private static Helper[] _helpers = [];
     private static Action? _body;
     private static int _inside;
@@ -27,7 +32,7 @@ internal static class GemmThreadTeam
     /// </summary>
     public static void Run(int threads, Action body)
     {
-        if (threads <= 1 || !Monitor.TryEnter(Gate))
+        if (threads <= 1 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             body();
             return;
@@ -55,7 +60,7 @@ internal static class GemmThreadTeam
         }
         finally
         {
-            Monitor.Exit(Gate);
+            Volatile.Write(ref _busy, 0);
         }
     }
 
@@ -79,7 +84,7 @@ internal static class GemmThreadTeam
 
         public Helper(int index)
         {
-            var thread = new Thread(Loop) { IsBackground = true, Name = $"nfs-gemm-{index}" };
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"nfs-worker-{index}" };
             thread.Start();
         }
 
@@ -93,7 +98,7 @@ internal static class GemmThreadTeam
         {
             while (true)
             {
-                // Multiplies come in bursts (each is two team runs, and layers follow one another), so watch for the
+                // Kernels come in bursts (a multiply is two team runs, and ops follow one another), so watch for the
                 // next wake-up for a short while before paying for a sleep and a kernel wake-up.
                 long until = Stopwatch.GetTimestamp() + SpinTicks;
                 while (Volatile.Read(ref _signaled) == 0 && Stopwatch.GetTimestamp() < until) Thread.SpinWait(50);
