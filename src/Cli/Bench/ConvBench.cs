@@ -5,7 +5,8 @@ namespace NetFromScratch.Cli.Bench;
 
 /// <summary>
 /// Times the three convolution passes of each <see cref="ConvBenchCase"/> through the public tensor front ends
-/// (outputs allocated per call, as in training) and compares each with the time the same flops take in a large GEMM.
+/// (outputs taken from the buffer pool per call and given back, as a training step that disposes its graph does) and
+/// compares each with the time the same flops take in a large GEMM.
 /// </summary>
 public static class ConvBench
 {
@@ -30,9 +31,9 @@ public static class ConvBench
             {
                 Action action = pass switch
                 {
-                    "forward" => () => Tensor.Conv2d(x, w, null, p),
-                    "backward-input" => () => Tensor.Conv2dBackwardInput(gy, w, x.Shape, p),
-                    _ => () => Tensor.Conv2dBackwardWeight(x, gy, w.Shape, p),
+                    "forward" => () => Tensor.Conv2d(x, w, null, p).Dispose(),
+                    "backward-input" => () => Tensor.Conv2dBackwardInput(gy, w, x.Shape, p).Dispose(),
+                    _ => () => Tensor.Conv2dBackwardWeight(x, gy, w.Shape, p).Dispose(),
                 };
                 string head = $"conv2d name={layer.Name} pass={pass}";
                 Timing timing;

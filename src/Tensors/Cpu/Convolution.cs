@@ -23,14 +23,11 @@ namespace NetFromScratch.Tensors.Cpu;
 internal static class Convolution
 {
     /// <summary>
-    /// Multiply-adds below which <see cref="Gemm"/> keeps a product on the calling thread. Tiles of the per-thread
-    /// schedule are cut to stay under it, so workers do not start nested parallel loops; an image whose whole
-    /// product is under it is too small for a multi-threaded GEMM, so images go to threads.
+    /// Multiply-adds below which <see cref="Gemm"/> keeps a product on the calling thread: an image whose whole
+    /// product is under it is too small for a multi-threaded GEMM, so images go to threads even when the batch does
+    /// not split evenly.
     /// </summary>
     internal static long ThreadGemmMacs = 1L << 21;
-
-    /// <summary>Narrowest tile the per-thread schedule accepts; below it the per-call costs of the GEMM dominate.</summary>
-    internal static int MinThreadColumns = 32;
 
     /// <summary>Smallest fraction of the threads that must be busy for the per-thread schedule when images are large.</summary>
     internal static double MinThreadBalance = 0.75;
@@ -66,8 +63,7 @@ internal static class Convolution
         {
             int threads = CpuParallel.MaxThreads;
             double balance = (double)g.N / (threads * ((g.N + threads - 1) / threads));
-            bool serialTilesFit = GroupMacsPerColumn(g) * MinThreadColumns <= ThreadGemmMacs;
-            if (serialTilesFit && (ImageMacs(g) <= ThreadGemmMacs || balance >= MinThreadBalance)) return ConvSchedule.PerThread;
+            if (ImageMacs(g) <= ThreadGemmMacs || balance >= MinThreadBalance) return ConvSchedule.PerThread;
             if (g.Pixels < DirectPixels) return ConvSchedule.BatchedColumns;
         }
         return ConvSchedule.ImageAtATime;
@@ -225,11 +221,9 @@ internal static class Convolution
         if (schedule == ConvSchedule.PerThread)
         {
             var (workers, per) = Workers(g);
-            // On one thread the GEMM cannot nest parallel loops, so tiles need not shrink below ThreadColumns.
-            long columns = CpuParallel.MaxThreads == 1
-                ? ThreadColumns
-                : Math.Min(ThreadColumns, Math.Max(MinThreadColumns, ThreadGemmMacs / GroupMacsPerColumn(g)));
-            var tiling = ConvTiling.For(g, (int)columns, per, MaxColumnFloats);
+            // The workers run on the ThreadTeam, so a GEMM they call finds the team busy and runs on its worker alone:
+            // tiles can be as wide as the cache allows, whatever the size of the product.
+            var tiling = ConvTiling.For(g, ThreadColumns, per, MaxColumnFloats);
             CpuParallel.For(workers, ImageMacs(g) * per, (t0, t1) =>
             {
                 var ws = ConvWorkspace.Rent(pool, geo, tiling);
@@ -278,9 +272,6 @@ internal static class Convolution
     }
 
     private static long ImageMacs(in ConvGeometry g) => Math.Max(1, (long)g.O * g.Pixels * g.GroupRows);
-
-    /// <summary>Multiply-adds per GEMM column of one group's product (any of the three passes).</summary>
-    private static long GroupMacsPerColumn(in ConvGeometry g) => Math.Max(1, (long)g.GroupOutputs * g.GroupRows);
 
     /// <summary>
     /// Moves a tile's GEMM result <c>[O, count*OH*OW]</c> into images <c>first ..</c> of y <c>[N, O, OH, OW]</c>,
