@@ -29,7 +29,7 @@ internal static unsafe class GemmPacking
         {
             int rows = Math.Min(Mr, mc - i0);
             float* src = a + i0 * rowStride;
-            if (rows == Mr && colStride == 1) PackARowMajor(kc, src, rowStride, dst);
+            if (colStride == 1) PackARowMajor(kc, src, rowStride, rows, dst);
             else if (rows == Mr && rowStride == 1) PackAColumnMajor(kc, src, colStride, dst);
             else
             {
@@ -47,12 +47,13 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>
-    /// Six rows that are each contiguous: eight k steps at a time go through an 8 x 8 register transpose (the last row
-    /// read twice more to fill it), and each transposed vector's first six values are the panel's column for that k.
-    /// The 8-float stores run forwards, so each overwrites the previous one's two extra values; the last one spills
-    /// two floats past the panel, which <see cref="PackSlack"/> reserves.
+    /// Up to six rows that are each contiguous: eight k steps at a time go through an 8 x 8 register transpose (zero
+    /// vectors fill the rows beyond <paramref name="rows"/> and the two spare slots), and each transposed vector's
+    /// first six values are the panel's column for that k. The 8-float stores run forwards, so each overwrites the
+    /// previous one's two extra values; the last one spills two floats past the panel, which <see cref="PackSlack"/>
+    /// reserves.
     /// </summary>
-    private static void PackARowMajor(int kc, float* src, nint rowStride, float* dst)
+    private static void PackARowMajor(int kc, float* src, nint rowStride, int rows, float* dst)
     {
         int p0 = 0;
         if (Avx.IsSupported)
@@ -61,23 +62,27 @@ internal static unsafe class GemmPacking
             {
                 float* s = src + p0;
                 var (o0, o1, o2, o3, o4, o5, o6, o7) = Transpose8x8(
-                    Avx.LoadVector256(s), Avx.LoadVector256(s + rowStride), Avx.LoadVector256(s + 2 * rowStride),
-                    Avx.LoadVector256(s + 3 * rowStride), Avx.LoadVector256(s + 4 * rowStride), Avx.LoadVector256(s + 5 * rowStride),
-                    Avx.LoadVector256(s + 5 * rowStride), Avx.LoadVector256(s + 5 * rowStride));
+                    Row(s, 0, rowStride, rows), Row(s, 1, rowStride, rows), Row(s, 2, rowStride, rows),
+                    Row(s, 3, rowStride, rows), Row(s, 4, rowStride, rows), Row(s, 5, rowStride, rows),
+                    Vector256<float>.Zero, Vector256<float>.Zero);
                 float* d = dst + p0 * Mr;
                 Avx.Store(d, o0); Avx.Store(d + Mr, o1); Avx.Store(d + 2 * Mr, o2); Avx.Store(d + 3 * Mr, o3);
                 Avx.Store(d + 4 * Mr, o4); Avx.Store(d + 5 * Mr, o5); Avx.Store(d + 6 * Mr, o6); Avx.Store(d + 7 * Mr, o7);
             }
         }
-        float* s0 = src, s1 = src + rowStride, s2 = s1 + rowStride, s3 = s2 + rowStride, s4 = s3 + rowStride, s5 = s4 + rowStride;
         dst += p0 * Mr;
         for (int p = p0; p < kc; p++)
         {
-            dst[0] = s0[p]; dst[1] = s1[p]; dst[2] = s2[p];
-            dst[3] = s3[p]; dst[4] = s4[p]; dst[5] = s5[p];
+            int r = 0;
+            for (; r < rows; r++) dst[r] = src[r * rowStride + p];
+            for (; r < Mr; r++) dst[r] = 0f;
             dst += Mr;
         }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Row(float* src, int r, nint stride, int rows) =>
+        r < rows ? Avx.LoadVector256(src + r * stride) : Vector256<float>.Zero;
 
     /// <summary>A transposed (column-major) block: the six values of each k step are already adjacent.</summary>
     private static void PackAColumnMajor(int kc, float* src, nint colStride, float* dst)
@@ -136,18 +141,19 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>
-    /// A transposed B: each column is contiguous along k. Full panels go through 8 x 8 register transposes (eight
-    /// columns by eight k steps at a time); the rest is read column by column and scattered into the panel.
+    /// A transposed B: each column is contiguous along k. Panels go through 8 x 8 register transposes, eight columns by
+    /// eight k steps at a time; in a partial panel (a narrow B, as in the weight gradient of a first convolution layer)
+    /// zero vectors stand in for the missing columns, so the padding comes out of the same transposes.
     /// </summary>
     private static void PackBColumnMajor(int kc, int cols, float* src, nint colStride, float* dst)
     {
         int p0 = 0;
-        if (cols == Nr && Avx.IsSupported)
+        if (Avx.IsSupported)
         {
             for (; p0 + 8 <= kc; p0 += 8)
             {
-                TransposeColumns8x8(src + p0, colStride, dst + p0 * Nr);
-                TransposeColumns8x8(src + 8 * colStride + p0, colStride, dst + p0 * Nr + 8);
+                TransposeColumns(src + p0, colStride, Math.Min(8, cols), dst + p0 * Nr);
+                TransposeColumns(src + 8 * colStride + p0, colStride, Math.Max(0, cols - 8), dst + p0 * Nr + 8);
             }
         }
         for (int j = 0; j < cols; j++)
@@ -191,16 +197,20 @@ internal static unsafe class GemmPacking
 
     /// <summary>
     /// Eight columns of B, each contiguous along k (column i at <c>src + i * stride</c>), eight k steps of them:
-    /// written as eight panel rows of eight values (row p at <c>dst + p * 16</c>).
+    /// written as eight panel rows of eight values (row p at <c>dst + p * 16</c>). Only the first
+    /// <paramref name="count"/> columns are read; the others are written as zeros.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransposeColumns8x8(float* src, nint stride, float* dst)
+    private static void TransposeColumns(float* src, nint stride, int count, float* dst)
     {
         var (o0, o1, o2, o3, o4, o5, o6, o7) = Transpose8x8(
-            Avx.LoadVector256(src), Avx.LoadVector256(src + stride), Avx.LoadVector256(src + 2 * stride),
-            Avx.LoadVector256(src + 3 * stride), Avx.LoadVector256(src + 4 * stride), Avx.LoadVector256(src + 5 * stride),
-            Avx.LoadVector256(src + 6 * stride), Avx.LoadVector256(src + 7 * stride));
+            Column(src, 0, stride, count), Column(src, 1, stride, count), Column(src, 2, stride, count), Column(src, 3, stride, count),
+            Column(src, 4, stride, count), Column(src, 5, stride, count), Column(src, 6, stride, count), Column(src, 7, stride, count));
         Avx.Store(dst, o0); Avx.Store(dst + Nr, o1); Avx.Store(dst + 2 * Nr, o2); Avx.Store(dst + 3 * Nr, o3);
         Avx.Store(dst + 4 * Nr, o4); Avx.Store(dst + 5 * Nr, o5); Avx.Store(dst + 6 * Nr, o6); Avx.Store(dst + 7 * Nr, o7);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Column(float* src, int i, nint stride, int count) =>
+        i < count ? Avx.LoadVector256(src + i * stride) : Vector256<float>.Zero;
 }
