@@ -12,8 +12,12 @@ public sealed class BufferPool
     private readonly ConcurrentDictionary<int, ConcurrentBag<float[]>> _buckets = new();
     private long _pooledElements;
 
-    /// <summary>Arrays kept per distinct length.</summary>
-    public int MaxPerLength { get; set; } = 16;
+    /// <summary>
+    /// Arrays kept per distinct length. A deep network holds many activations and gradients of one shape during a step
+    /// (ResNet-18 has over 16 tensors of [8, 64, 56, 56] alive at once); arrays beyond this bound go to the garbage
+    /// collector and come back next step as fresh pages the kernel must zero.
+    /// </summary>
+    public int MaxPerLength { get; set; } = 64;
 
     /// <summary>Total elements kept across all lengths (default 256 Mi floats = 1 GiB).</summary>
     public long MaxPooledElements { get; set; } = 256L * 1024 * 1024;
