@@ -15,6 +15,12 @@ public readonly record struct Conv2dParams(
     int StrideH = 1, int StrideW = 1, int PadH = 0, int PadW = 0,
     int DilationH = 1, int DilationW = 1, int Groups = 1)
 {
+    /// <summary>
+    /// Stride 1, no padding, dilation 1, one group, as <c>nn.Conv2d</c>'s defaults. Without this, <c>new Conv2dParams()</c>
+    /// would be the all-zero struct, whose stride of 0 every convolution rejects. (<c>default(Conv2dParams)</c> still is.)
+    /// </summary>
+    public Conv2dParams() : this(1, 1, 0, 0, 1, 1, 1) { }
+
     /// <summary>Square stride, padding and dilation.</summary>
     public static Conv2dParams Square(int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>
         new(stride, stride, padding, padding, dilation, dilation, groups);

@@ -221,6 +221,16 @@ public class ConvolutionTests(Device device)
     }
 
     [Test]
+    public void NewParamsAreTheUsualDefaults()
+    {
+        Assert.That(new Conv2dParams(), Is.EqualTo(Conv2dParams.Square()));
+        Assert.That(new Conv2dParams { PadH = 1, PadW = 1 }, Is.EqualTo(Conv2dParams.Square(1, 1)));
+        var x = Random(new Shape(1, 2, 4, 4), 1);
+        using var y = Tensor.Conv2d(x, Random(new Shape(3, 2, 3, 3), 2), null, new Conv2dParams());
+        Assert.That(y.Shape, Is.EqualTo(new Shape(1, 3, 2, 2)));
+    }
+
+    [Test]
     public void ErrorsNameTheOpAndShapes()
     {
         var x = Random(new Shape(1, 4, 5, 5), 1);
