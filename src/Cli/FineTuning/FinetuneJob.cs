@@ -70,6 +70,10 @@ public static class FinetuneJob
             Threads = threads ?? saved.Threads,
             Output = outDirectory ?? Path.GetDirectoryName(Path.GetFullPath(checkpoint)),
         };
+        // Nothing would train, and a new --out folder would get no weights: say so rather than write an empty run.
+        int done = FineTuningCheckpoint.EpochOf(state);
+        if (s.Epochs <= done)
+            throw new ArgumentException($"{checkpoint}: the run has already trained {done} of {s.Epochs} epochs; give --epochs above {done} to continue it.");
         return Run(s, state, output, error);
     }, error);
 

@@ -129,6 +129,9 @@ public class FinetuneResumeTests
         Assert.That(File.Exists(Path.Combine(moved, "best.safetensors")), Is.True);
         Assert.That(File.ReadAllText(Path.Combine(moved, "options.txt")), Does.Contain("HeadHidden = 8").And.Contain("Epochs = 2"));
         Assert.That(File.ReadAllLines(Path.Combine(run, "metrics.csv")), Has.Length.EqualTo(2), "the first folder is left as it was");
+
+        string done = Path.Combine(moved, "checkpoint.safetensors");
+        AssertOneLineError(Nfs("finetune", "--resume", done), done, "already trained 2 of 2 epochs", "--epochs above 2");
     }
 
     private static void AssertOneLineError((int Code, string Output, string Error) result, params string[] fragments)
