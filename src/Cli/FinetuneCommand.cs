@@ -19,10 +19,10 @@ public static class FinetuneCommand
         var d = new FinetuneSettings();
         var backbone = new Option<string>("--backbone")
         {
-            Description = $"MODEL.onnx (a pretrained classifier), or a model name for random weights ({string.Join(", ", BackboneLoader.BuilderNames)}; that is training, not fine-tuning).",
+            Description = $"MODEL.onnx (a pretrained classifier), or a model name for random weights ({string.Join(", ", BackboneLoader.BuilderNames)}; that is training, not fine-tuning). Required unless --resume is given.",
         };
         var weights = new Option<string?>("--weights") { Description = "A safetensors state dict for a model name given to --backbone." };
-        var data = new Option<string>("--data") { Description = "Image folder: one subfolder of images per class." };
+        var data = new Option<string>("--data") { Description = "Image folder: one subfolder of images per class. Required unless --resume is given." };
         var val = new Option<string?>("--val") { Description = "A validation image folder with the same classes (default: hold out --val-split of --data)." };
         var valSplit = new Option<double>("--val-split") { Description = "Fraction of each class held out for validation when --val is not given (0 = none).", DefaultValueFactory = _ => d.ValidationSplit };
         var numClasses = new Option<int?>("--num-classes") { Description = "Classes of the new head (default: the number of class folders)." };
