@@ -8,7 +8,8 @@ namespace NetFromScratch.Cli;
 /// <c>nfs finetune</c>: adapts a pretrained network to an image folder. It replaces the head for the folder's classes,
 /// freezes the backbone (or up to <c>--freeze-until</c>), gives the backbone lower learning rates, optionally unfreezes
 /// one more block every N epochs, caches the frozen backbone's features so later epochs train only the head, validates,
-/// and writes metrics, checkpoints and a summary.
+/// and writes metrics, checkpoints and a summary. <c>--device</c> is resolved as for every <c>nfs</c> command
+/// (<see cref="DeviceOption"/>); <c>--resume CHECKPOINT</c> continues an interrupted run with its saved settings.
 /// </summary>
 public static class FinetuneCommand
 {
@@ -18,11 +19,10 @@ public static class FinetuneCommand
         var d = new FinetuneSettings();
         var backbone = new Option<string>("--backbone")
         {
-            Description = $"MODEL.onnx (a pretrained classifier), or a model name for random weights ({string.Join(", ", BackboneLoader.BuilderNames)}; that is training, not fine-tuning).",
-            Required = true,
+            Description = $"MODEL.onnx (a pretrained classifier), or a model name for random weights ({string.Join(", ", BackboneLoader.BuilderNames)}; that is training, not fine-tuning). Required unless --resume is given.",
         };
         var weights = new Option<string?>("--weights") { Description = "A safetensors state dict for a model name given to --backbone." };
-        var data = new Option<string>("--data") { Description = "Image folder: one subfolder of images per class.", Required = true };
+        var data = new Option<string>("--data") { Description = "Image folder: one subfolder of images per class. Required unless --resume is given." };
         var val = new Option<string?>("--val") { Description = "A validation image folder with the same classes (default: hold out --val-split of --data)." };
         var valSplit = new Option<double>("--val-split") { Description = "Fraction of each class held out for validation when --val is not given (0 = none).", DefaultValueFactory = _ => d.ValidationSplit };
         var numClasses = new Option<int?>("--num-classes") { Description = "Classes of the new head (default: the number of class folders)." };
@@ -39,7 +39,7 @@ public static class FinetuneCommand
         optimizer.AcceptOnlyFromAmong("adam", "adamw", "sgd");
         var momentum = new Option<double>("--momentum") { Description = "Momentum of sgd.", DefaultValueFactory = _ => d.Momentum };
         var weightDecay = new Option<double>("--weight-decay") { Description = "Weight decay (decoupled for adamw).", DefaultValueFactory = _ => d.WeightDecay };
-        var epochs = new Option<int>("--epochs") { Description = "Epochs in all.", DefaultValueFactory = _ => d.Epochs };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs in all (with --resume, the new total).", DefaultValueFactory = _ => d.Epochs };
         var batch = new Option<int>("--batch-size") { Description = "Samples per step.", DefaultValueFactory = _ => d.BatchSize };
         var inputSize = new Option<int>("--input-size") { Description = "Images are resized to this height and width.", DefaultValueFactory = _ => d.InputSize };
         var augment = new Option<string>("--augment") { Description = "Augmentation of training images, e.g. flip,crop:8 (random augmentation turns feature caching off):" + Environment.NewLine + AugmentationSpec.Usage, DefaultValueFactory = _ => d.Augment };
@@ -51,15 +51,46 @@ public static class FinetuneCommand
         var lazy = new Option<bool>("--lazy") { Description = "Decode images on demand instead of holding the folder in memory." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the head, the split, shuffling and augmentation.", DefaultValueFactory = _ => d.Seed };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = all).", DefaultValueFactory = _ => d.Threads };
-        var output = new Option<string?>("--out") { Description = "Run folder (default: runs/finetune-TIME)." };
+        var device = DeviceOption.Create();
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Continue an interrupted run from CHECKPOINT (a run folder's checkpoint.safetensors) with its settings; only --epochs, --out and --threads may be given.",
+            HelpName = "CHECKPOINT",
+        };
+        var output = new Option<string?>("--out") { Description = "Run folder (default: runs/finetune-TIME; with --resume, the checkpoint's folder)." };
 
         var command = new Command("finetune",
             "Fine-tune a pretrained network (an ONNX classifier) on an image folder: new head, frozen backbone or frozen up to a block, " +
             "lower learning rates for the backbone, gradual unfreezing, cached features while the backbone is frozen, validation, checkpoints.");
-        foreach (var o in new Option[] { backbone, weights, data, val, valSplit, numClasses, freezeUntil, unfreezeEvery, lr, scale, decay, optimizer, momentum,
-                     weightDecay, epochs, batch, inputSize, augment, normalize, hidden, headDropout, noCache, lazy, seed, threads, output })
-            command.Options.Add(o);
-        command.SetAction(parse => FinetuneJob.Execute(new FinetuneSettings
+        Option[] settings = [backbone, weights, data, val, valSplit, numClasses, freezeUntil, unfreezeEvery, lr, scale, decay, optimizer, momentum,
+            weightDecay, epochs, batch, inputSize, augment, normalize, hidden, headDropout, noCache, lazy, seed, threads, device, output];
+        foreach (var o in settings) command.Options.Add(o);
+        command.Options.Add(resume);
+        command.SetAction(parse =>
+        {
+            bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
+            if (parse.GetValue(resume) is { } checkpoint)
+            {
+                // The checkpoint's settings made its weights and optimizer state; any other value would not continue that run.
+                var refused = settings.Where(o => o != epochs && o != output && o != threads && Given(o)).Select(o => o.Name).ToList();
+                if (refused.Count > 0)
+                {
+                    Console.Error.WriteLine($"finetune: --resume continues with the checkpoint's settings; only --epochs, --out and --threads may be given, not {string.Join(", ", refused)}.");
+                    return 1;
+                }
+                return FinetuneJob.Resume(checkpoint, Given(epochs) ? parse.GetValue(epochs) : null, parse.GetValue(output),
+                    Given(threads) ? parse.GetValue(threads) : null, Console.Out, Console.Error);
+            }
+            if (!Given(backbone) || !Given(data))
+            {
+                Console.Error.WriteLine("finetune: --backbone and --data are required (or --resume CHECKPOINT to continue a run).");
+                return 1;
+            }
+            return Run(parse);
+        });
+        return command;
+
+        int Run(ParseResult parse) => FinetuneJob.Execute(new FinetuneSettings
         {
             Backbone = parse.GetValue(backbone)!,
             Weights = parse.GetValue(weights),
@@ -86,8 +117,8 @@ public static class FinetuneCommand
             Lazy = parse.GetValue(lazy),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
+            Device = parse.GetValue(device) ?? "",
             Output = parse.GetValue(output),
-        }, Console.Out, Console.Error));
-        return command;
+        }, Console.Out, Console.Error);
     }
 }

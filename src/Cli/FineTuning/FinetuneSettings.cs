@@ -1,10 +1,15 @@
 using System.Globalization;
+using System.Reflection;
 using System.Text;
 
 namespace NetFromScratch.Cli.FineTuning;
 
-/// <summary>Everything <c>nfs finetune</c> was asked to do (the command line, parsed).</summary>
-public sealed class FinetuneSettings
+/// <summary>
+/// Everything <c>nfs finetune</c> was asked to do (the command line, parsed). Written to options.txt and into every
+/// checkpoint, so that <c>--resume</c> rebuilds the same run; <see cref="Describe"/> and <see cref="Parse"/> are each
+/// other's inverse.
+/// </summary>
+public sealed record FinetuneSettings
 {
     /// <summary>An .onnx file or a builder name (resnet18, vgg16, ...).</summary>
     public string Backbone { get; init; } = "";
@@ -81,15 +86,65 @@ public sealed class FinetuneSettings
     /// <summary>CPU threads (0 = all).</summary>
     public int Threads { get; init; }
 
+    /// <summary>Where the run trains: <c>cpu</c>, <c>cuda[:N]</c>, <c>opencl[:N]</c>, <c>simulator</c>, or empty for $NFS_DEVICE, else the fastest available.</summary>
+    public string Device { get; init; } = "";
+
     /// <summary>The run folder, or null for <c>runs/finetune-TIME</c>.</summary>
     public string? Output { get; init; }
 
-    /// <summary>The settings as <c>name = value</c> lines (options.txt).</summary>
+    /// <summary>
+    /// The settings as <c>name = value</c> lines (options.txt); numbers round-trip exactly and a missing value reads
+    /// <c>(default)</c>.
+    /// </summary>
     public string Describe()
     {
         var sb = new StringBuilder();
-        foreach (var p in typeof(FinetuneSettings).GetProperties())
-            sb.Append(p.Name).Append(" = ").Append(Convert.ToString(p.GetValue(this), CultureInfo.InvariantCulture) ?? "(default)").AppendLine();
+        foreach (var p in Properties)
+            sb.Append(p.Name).Append(" = ").Append(p.GetValue(this) is { } v ? Convert.ToString(v, CultureInfo.InvariantCulture) : Missing).Append('\n');
         return sb.ToString();
     }
+
+    /// <summary>
+    /// These settings with every file and folder path made absolute (a builder name stays a name), so that a checkpoint
+    /// resumes from any working directory.
+    /// </summary>
+    public FinetuneSettings Anchored() => this with
+    {
+        Backbone = Backbone.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? Path.GetFullPath(Backbone) : Backbone,
+        Weights = Weights is null ? null : Path.GetFullPath(Weights),
+        Data = Data.Length == 0 ? Data : Path.GetFullPath(Data),
+        Validation = Validation is null ? null : Path.GetFullPath(Validation),
+        Output = Output is null ? null : Path.GetFullPath(Output),
+    };
+
+    /// <summary>Reads <see cref="Describe"/>'s output; settings not named keep their defaults.</summary>
+    /// <exception cref="FormatException">A line is not <c>name = value</c>, a name is unknown or a value does not parse.</exception>
+    public static FinetuneSettings Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var settings = new FinetuneSettings();
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string raw = line.TrimEnd('\r');
+            int eq = raw.IndexOf(" = ", StringComparison.Ordinal);
+            if (eq <= 0) throw new FormatException($"finetune settings: '{raw}' is not 'name = value'.");
+            string name = raw[..eq], value = raw[(eq + 3)..];
+            var p = Properties.FirstOrDefault(x => x.Name == name) ?? throw new FormatException($"finetune settings: unknown setting '{name}'.");
+            var type = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
+            try
+            {
+                p.SetValue(settings, value == Missing ? null : type == typeof(string) ? value : Convert.ChangeType(value, type, CultureInfo.InvariantCulture));
+            }
+            catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException)
+            {
+                throw new FormatException($"finetune settings: {name} = '{value}' is not a {type.Name}.", e);
+            }
+        }
+        return settings;
+    }
+
+    private const string Missing = "(default)";
+
+    // Declaration order, so options.txt reads like the command line.
+    private static readonly PropertyInfo[] Properties = typeof(FinetuneSettings).GetProperties(BindingFlags.Public | BindingFlags.Instance);
 }

@@ -3,13 +3,13 @@ using NetFromScratch.Tensors;
 namespace NetFromScratch.Cli.Training;
 
 /// <summary>
-/// Turns <c>--device</c> into a <see cref="Device"/>. The one place <c>nfs train</c> resolves devices: point it at the
+/// Turns <c>--device</c> into a <see cref="Device"/>. The one place <c>nfs train</c> and <c>nfs finetune</c> resolve devices: point it at the
 /// tool's GPU device resolver when that is available.
 /// </summary>
 public static class DeviceChoice
 {
     /// <summary>
-    /// The device for <paramref name="name"/> through the shared resolver: empty means $NFS_DEVICE, else the fastest
+    /// The device for <paramref name="name"/> (the <c>--device</c> of <c>nfs train</c> and <c>nfs finetune</c>) through the shared resolver: empty means $NFS_DEVICE, else the fastest
     /// available; a GPU that is missing falls back to the CPU with a one-line notice.
     /// </summary>
     /// <exception cref="ArgumentException">No such device kind.</exception>

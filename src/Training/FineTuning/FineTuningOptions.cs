@@ -49,6 +49,24 @@ public sealed class FineTuningOptions
     /// <summary>Clip the gradients' total 2-norm to this value, or null.</summary>
     public double? ClipGradNorm { get; init; }
 
+    /// <summary>
+    /// Random generators the model draws from while training (a dropout layer's in the head), or none. A checkpoint
+    /// saves their positions, so a resumed run draws the same masks; they must be seeded as in the interrupted run.
+    /// </summary>
+    public IReadOnlyList<Generator> Generators { get; init; } = [];
+
+    /// <summary>
+    /// Where a checkpoint is written (atomically, replacing the previous one) after every epoch, or null for none.
+    /// Resume from it with <see cref="FineTuningRun.Fit(IDataset, IDataset?, Checkpoints.CheckpointState?)"/>.
+    /// </summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>
+    /// Strings stored in each checkpoint under <c>extra.</c> (the caller's settings, its best score so far). Read when
+    /// the checkpoint is written, so entries changed in <see cref="EpochEnd"/> are saved with that epoch.
+    /// </summary>
+    public IDictionary<string, string> CheckpointMetadata { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>Where notes are written (caching, unfreezing), or null.</summary>
     public TextWriter? Log { get; init; }
 

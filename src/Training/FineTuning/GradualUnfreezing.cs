@@ -12,7 +12,7 @@ namespace NetFromScratch.Training.FineTuning;
 /// </summary>
 /// <remarks>
 /// <see cref="EpochOffset"/> shifts the epoch count, for a trainer that continues a run begun by another (the first
-/// epochs trained on cached features). A checkpoint saves how many blocks were unfrozen; loading it unfreezes them again.
+/// epochs trained on cached features). Loading a checkpoint unfreezes the blocks the schedule had unfrozen by its epoch.
 /// </remarks>
 public sealed class GradualUnfreezing : TrainerCallback
 {
@@ -56,19 +56,22 @@ public sealed class GradualUnfreezing : TrainerCallback
         Log?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {runEpoch}: unfroze {block.Name}{(_tuner.NextToUnfreeze is { } next ? $" (next: {next.Name})" : " (nothing is frozen now)")}"));
     }
 
-    /// <inheritdoc/>
-    public override void SaveState(CheckpointState state, string prefix) => state.SetInteger(prefix + "unfrozen", _unfrozen.Count);
-
-    /// <inheritdoc/>
+    /// <summary>
+    /// Unfreezes the blocks an uninterrupted run would have unfrozen by the end of the checkpoint's epoch (its trainer's
+    /// <c>epoch</c> plus <see cref="EpochOffset"/>). Nothing is stored for this: the schedule is a function of the epoch,
+    /// so deriving it cannot disagree with the epoch counter. The tuner must be frozen as it was at the run's start.
+    /// </summary>
     public override void LoadState(CheckpointState state, string prefix)
     {
-        int count = (int)state.GetInteger(prefix + "unfrozen");
+        ArgumentNullException.ThrowIfNull(state);
+        int runEpoch = (int)state.GetInteger("epoch") + EpochOffset;
         _unfrozen.Clear();
-        for (int i = 0; i < count; i++)
+        for (int epoch = 2; epoch <= runEpoch; epoch++)
         {
+            if (!UnfreezesAt(epoch)) continue;
             var block = _tuner.UnfreezeNext();
             if (block is null) break;
-            _unfrozen.Add((1 + (i + 1) * Every, block));
+            _unfrozen.Add((epoch, block));
         }
     }
 }

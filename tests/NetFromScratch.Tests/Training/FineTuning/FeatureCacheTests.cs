@@ -160,14 +160,21 @@ public class FeatureCacheTests
         Assert.That(Enumerable.Range(1, 10).Where(schedule.UnfreezesAt), Is.EqualTo(new[] { 4, 7, 10 }));
         Assert.Throws<ArgumentException>(() => new GradualUnfreezing(tuner, 0));
 
+        // What is unfrozen follows from the epoch alone: after epoch 6, only the unfreezing at epoch 4 has happened.
         var state = new NetFromScratch.Training.Checkpoints.CheckpointState();
-        state.SetInteger("u.unfrozen", 1);
+        state.SetInteger("epoch", 6);
         schedule.LoadState(state, "u.");
         Assert.That(tuner.IsFrozen(tuner.Layout.Find("block2")!), Is.False);
         Assert.That(tuner.IsFrozen(tuner.Layout.Find("block1")!), Is.True);
-        var saved = new NetFromScratch.Training.Checkpoints.CheckpointState();
-        schedule.SaveState(saved, "v.");
-        Assert.That(saved.GetInteger("v.unfrozen"), Is.EqualTo(1));
+        Assert.That(schedule.Unfrozen.Select(u => (u.Epoch, u.Block.Name)), Is.EqualTo(new[] { (4, "block2") }));
+
+        // A phase trainer that starts after cached epochs counts its epochs from there.
+        tuner.FreezeBackbone();
+        var shifted = new GradualUnfreezing(tuner, 3) { EpochOffset = 3 };
+        state.SetInteger("epoch", 4);
+        shifted.LoadState(state, "u.");
+        Assert.That(shifted.Unfrozen.Select(u => (u.Epoch, u.Block.Name)), Is.EqualTo(new[] { (4, "block2"), (7, "block1") }));
+        Assert.That(tuner.IsFrozen(tuner.Layout.Find("block1")!), Is.False);
     }
 
     [Test]

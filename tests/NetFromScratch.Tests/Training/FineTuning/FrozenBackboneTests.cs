@@ -97,4 +97,32 @@ public class FrozenBackboneTests
         }
         TensorAssert.Close(Train(compile: false), Train(compile: true), atol: 1e-4f, rtol: 1e-3f);
     }
+
+    // The compiled backbone folds BatchNorm on whatever device the convolution lives on, and the feature cache runs it
+    // there: the simulator (GPU kernels on ILGPU's CPU accelerator) must train the head as the CPU does.
+    [TestCase(false)]
+    [TestCase(true)]
+    public void CompiledBackboneAndFeatureCacheRunOnTheSimulator(bool cache)
+    {
+        float[] Train(Device device)
+        {
+            var model = new Sequential(new Conv2d(3, 4, 3, padding: 1, generator: new Generator(31)), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2),
+                new Conv2d(4, 5, 3, padding: 1, generator: new Generator(32)), new ReLU(), new AdaptiveAvgPool2d(1), new Flatten(),
+                new Linear(5, 10, generator: new Generator(33)));
+            Perturb(model, 34);
+            var tuner = new FineTuner(model);
+            tuner.ReplaceHead(10, generator: new Generator(35));
+            tuner.FreezeBackbone();
+            model.To(device);
+            var log = new StringWriter();
+            var run = new FineTuningRun(tuner, new CrossEntropyLoss(), new SGD(tuner.ParameterGroups(0.05), lr: 0.05),
+                new FineTuningOptions { Epochs = 2, BatchSize = 3, Seed = 3, CacheFeatures = cache, Device = device, Log = log });
+            var result = run.Fit(new ShapesDataset(6, 36, 8).ToInMemory());
+            Assert.That(result.CachedEpochs, Is.EqualTo(cache ? 2 : 0));
+            if (!cache) Assert.That(log.ToString(), Does.Contain("runs compiled"));
+            Assert.That(tuner.Layout.Head.Parameters().All(p => ReferenceEquals(p.Data.Device, device)), Is.True, "the head stays on the device");
+            return tuner.Layout.Head.Parameters().SelectMany(p => p.Data.ToArray()).ToArray();
+        }
+        TensorAssert.Close(Train(Device.Cpu), Train(NetFromScratch.Gpu.GpuDevices.Simulator()), atol: 1e-4f, rtol: 1e-3f);
+    }
 }
