@@ -26,8 +26,7 @@ internal sealed class ConvWorkspace
     /// <summary>Buffers for the tiles of <paramref name="tiling"/>.</summary>
     public static ConvWorkspace Rent(BufferPool pool, in ConvGeometry g, ConvTiling tiling)
     {
-        // Widths round up to whole 16-column panels, so the same buffer can hold the columns in the GEMM's packed order.
-        int width = (tiling.MaxWidth(g) + GemmMicroKernel.Cols - 1) / GemmMicroKernel.Cols * GemmMicroKernel.Cols;
+        int width = tiling.MaxWidth(g);
         float[]? columns = g.IsPointwise && tiling.Images == 1 ? null : pool.Rent(g.Rows * width, zero: false);
         float[]? staging = tiling.Images == 1 ? null : pool.Rent(g.O * width, zero: false);
         return new ConvWorkspace(pool, columns, staging);

@@ -87,12 +87,6 @@ internal static class Convolution
                 int yo = y.Offset + n * g.O * pixels + start;
                 if (bd is not null)
                     for (int o = 0; o < g.O; o++) yd.AsSpan(yo + o * pixels, width).Fill(bd[bo + o]);
-                if (UsesPanels(g, parallel))
-                {
-                    PatchColumns.UnfoldPanels(g, xd, x.Offset, n, 1, tile.RowStart, tile.RowEnd, ws.Columns!);
-                    Gemm.MultiplyPrepacked(g.O, width, kg, wd, w.Offset, kg, 1, ws.Columns!, yd, yo, pixels, accumulate: bd is not null, maxThreads: 1);
-                    return;
-                }
                 var (b, bBase, ldb) = g.IsPointwise
                     ? (xd, x.Offset + n * g.C * pixels + start, pixels)
                     : (ws.Columns!, 0, width);
@@ -105,20 +99,12 @@ internal static class Convolution
                 return;
             }
             int cols = tile.Count * pixels;
-            if (UsesPanels(g, parallel))
-            {
-                PatchColumns.UnfoldPanels(g, xd, x.Offset, n, tile.Count, 0, g.OH, ws.Columns!);
-                Gemm.MultiplyPrepacked(g.O, cols, kg, wd, w.Offset, kg, 1, ws.Columns!, ws.Staging!, 0, cols, accumulate: false, maxThreads: 1);
-            }
-            else
-            {
-                PatchColumns.Unfold(g, xd, x.Offset, n, tile.Count, ws.Columns!, 0, pixels, cols, parallel);
-                for (int grp = 0; grp < g.Groups; grp++)
-                    Gemm.Multiply(og, cols, kg,
-                        wd, w.Offset + grp * og * kg, kg, 1,
-                        ws.Columns!, grp * kg * cols, cols, 1,
-                        ws.Staging!, grp * og * cols, cols, accumulate: false);
-            }
+            PatchColumns.Unfold(g, xd, x.Offset, n, tile.Count, ws.Columns!, 0, pixels, cols, parallel);
+            for (int grp = 0; grp < g.Groups; grp++)
+                Gemm.Multiply(og, cols, kg,
+                    wd, w.Offset + grp * og * kg, kg, 1,
+                    ws.Columns!, grp * kg * cols, cols, 1,
+                    ws.Staging!, grp * og * cols, cols, accumulate: false);
             Scatter(g, ws.Staging!, cols, yd, y.Offset, n, tile.Count, bd, bo, parallel);
         });
     }
@@ -284,15 +270,6 @@ internal static class Convolution
         int per = (g.N + workers - 1) / workers;
         return ((g.N + per - 1) / per, per);
     }
-
-    /// <summary>
-    /// Whether a forward tile unfolds straight into the GEMM's packed-B order (<see cref="PatchColumns.UnfoldPanels"/>),
-    /// sparing the GEMM its copy of the column matrix: on the single-threaded tiles of the per-thread schedule, for
-    /// one group and a kernel that needs unfolding.
-    /// </summary>
-    internal static bool UsePanels = true;
-
-    private static bool UsesPanels(in ConvGeometry g, bool parallel) => UsePanels && !parallel && g.Groups == 1 && !g.IsPointwise;
 
     private static long ImageMacs(in ConvGeometry g) => Math.Max(1, (long)g.O * g.Pixels * g.GroupRows);
 

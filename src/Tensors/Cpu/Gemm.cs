@@ -53,33 +53,6 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>
-    /// <c>C (+)= A B</c> with B given in the micro-kernel's panel order (<see cref="GemmBlocked.RunPrepacked"/>), as
-    /// <see cref="PatchColumns.UnfoldPanels"/> writes it. Shape: A <c>[m, k]</c>, panels <c>[ceil(n/16), k, 16]</c>,
-    /// C <c>[m, n]</c> row-major with leading dimension <paramref name="ldc"/>.
-    /// </summary>
-    internal static void MultiplyPrepacked(int m, int n, int k, float[] a, int aOffset, int aRowStride, int aColStride,
-        float[] panels, float[] c, int cOffset, int ldc, bool accumulate, int maxThreads)
-    {
-        if (m <= 0 || n <= 0) return;
-        CheckInside("C", c, cOffset, m, n, ldc, 1);
-        if (k <= 0)
-        {
-            if (!accumulate)
-                for (int i = 0; i < m; i++) Array.Clear(c, cOffset + i * ldc, n);
-            return;
-        }
-        CheckInside("A", a, aOffset, m, k, aRowStride, aColStride);
-        long needed = (long)((n + GemmMicroKernel.Cols - 1) / GemmMicroKernel.Cols) * k * GemmMicroKernel.Cols;
-        if (needed > panels.Length)
-            throw new ArgumentOutOfRangeException(nameof(panels),
-                $"Gemm.MultiplyPrepacked: B [{k}, {n}] in panels needs {needed} floats, the buffer has {panels.Length}.");
-        fixed (float* pa = a, pb = panels, pc = c)
-        {
-            GemmBlocked.RunPrepacked(m, n, k, pa + aOffset, aRowStride, aColStride, pb, pc + cOffset, ldc, accumulate, maxThreads);
-        }
-    }
-
     /// <summary>The kernels below use raw pointers: a bad call must fail here rather than corrupt memory.</summary>
     private static void CheckInside(string name, float[] data, int offset, int rows, int cols, int rowStride, int colStride)
     {

@@ -91,32 +91,6 @@ internal static unsafe class GemmBlocked
         }
     }
 
-    /// <summary>
-    /// <c>C (+)= A B</c> with B already in the micro-kernel's panel order, so nothing of B is packed here. Shape: B as
-    /// <c>[ceil(n/16), k, 16]</c> (<see cref="PanelIndex"/>), columns past n zero. A producer that can write B in this
-    /// order directly (the convolution's im2col) saves the copy that packing would make.
-    /// </summary>
-    public static void RunPrepacked(int m, int n, int k, float* a, nint ars, nint acs, float* panels, float* c, nint ldc,
-        bool accumulate, int maxThreads)
-    {
-        long work = (long)m * n * k;
-        int threads = work < ParallelWork ? 1 : Math.Max(1, Math.Min(maxThreads, (int)Math.Min(int.MaxValue, work / Math.Max(1, ParallelWork / 2))));
-        int kc = CeilDiv(k, CeilDiv(k, BlockK));
-        var job = GemmJob.Rent();
-        try
-        {
-            job.Set(m, k, kc, a, ars, acs, null, 0, 0, c, ldc, accumulate, panels, threads, prepacked: true);
-            job.Execute(0, n);
-        }
-        finally
-        {
-            GemmJob.Return(job);
-        }
-    }
-
-    /// <summary>Where element <c>B[p, j]</c> of a depth-<paramref name="k"/> B sits in the panel order of <see cref="RunPrepacked"/>.</summary>
-    public static nint PanelIndex(int k, int p, int j) => (nint)(j / Nr) * k * Nr + p * Nr + j % Nr;
-
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 
     private static int CeilDiv(int x, int y) => (x + y - 1) / y;
@@ -137,9 +111,6 @@ internal static unsafe class GemmBlocked
         private float* _a, _b, _c, _packedB;
         private nint _ars, _acs, _brs, _bcs, _ldc;
         private bool _accumulate;
-
-        // B came in panel order (RunPrepacked): no packing stage, and a panel spans the whole depth.
-        private bool _prepacked;
 
         // The current column block and how its work is cut into items.
         private int _jc, _nc, _panels, _kBlocks;
@@ -163,9 +134,8 @@ internal static unsafe class GemmBlocked
         public static void Return(GemmJob job) => t_job = job;
 
         public void Set(int m, int k, int kc, float* a, nint ars, nint acs, float* b, nint brs, nint bcs, float* c, nint ldc,
-            bool accumulate, float* packedB, int threads, bool prepacked = false)
+            bool accumulate, float* packedB, int threads)
         {
-            _prepacked = prepacked;
             _m = m; _k = k; _kc = kc;
             _a = a; _ars = ars; _acs = acs;
             _b = b; _brs = brs; _bcs = bcs;
@@ -201,11 +171,8 @@ internal static unsafe class GemmBlocked
             _colGroups = Math.Clamp(CeilDiv(target, _rowBlocks), 1, _panels);
             _computeItems = _rowBlocks * _colGroups;
 
-            if (!_prepacked)
-            {
-                _next = 0;
-                ThreadTeam.Run(_threads, _packB);
-            }
+            _next = 0;
+            ThreadTeam.Run(_threads, _packB);
             _next = 0;
             ThreadTeam.Run(_threads, _compute);
         }
@@ -225,16 +192,8 @@ internal static unsafe class GemmBlocked
         private static (int Start, int End) Share(int count, int parts, int part) =>
             ((int)((long)count * part / parts), (int)((long)count * (part + 1) / parts));
 
-        /// <summary>
-        /// Packed B layout: slice pc (KC deep) is at pc * KC * panels * 16; panel j of it at j * kc * 16 within.
-        /// Prepacked B is one slice k deep: slice pc starts pc * KC rows into every panel, panels k * 16 apart.
-        /// </summary>
-        private float* Slice(int pcIndex) => _prepacked
-            ? _packedB + (nint)pcIndex * _kc * Nr
-            : _packedB + (nint)pcIndex * _kc * _panels * Nr;
-
-        /// <summary>Floats from one micro-panel of a slice to the next.</summary>
-        private nint PanelStride(int kc) => (nint)(_prepacked ? _k : kc) * Nr;
+        /// <summary>Packed B layout: slice pc (KC deep) is at pc * KC * panels * 16; panel j of it at j * kc * 16 within.</summary>
+        private float* Slice(int pcIndex) => _packedB + (nint)pcIndex * _kc * _panels * Nr;
 
         private void PackBWorker()
         {
@@ -282,7 +241,7 @@ internal static unsafe class GemmBlocked
             for (int jr = j0; jr < j1; jr += Nr)
             {
                 int nr = Math.Min(Nr, _nc - jr);
-                float* panelB = packedB + (jr / Nr) * PanelStride(kc);
+                float* panelB = packedB + (nint)(jr / Nr) * kc * Nr;
                 float* cColumn = _c + _jc + jr;
                 for (int ir = 0; ir < mc; ir += Mr)
                 {

@@ -49,50 +49,13 @@ internal static unsafe class PatchColumns
                 {
                     int i = t / geo.C, c = t % geo.C;
                     long plane = xOffset + ((long)(first + i) * geo.C + c) * geo.Plane;
-                    var layout = new RowMajorColumns(cp + colsOffset + (long)i * imageStride, ld);
-                    UnfoldChannel(geo, taps, rowStart, rowEnd, xp + plane, layout, c * geo.KH * geo.KW);
+                    long rows = colsOffset + (long)i * imageStride + (long)c * geo.KH * geo.KW * ld;
+                    UnfoldChannel(geo, taps, rowStart, rowEnd, xp + plane, cp + rows, ld);
                 }
             }
         }
         if (parallel) CpuParallel.For(count * g.C, (long)g.KH * g.KW * (rowEnd - rowStart) * g.OW, Planes);
         else Planes(0, count * g.C);
-    }
-
-    /// <summary>
-    /// Unfolds output rows <c>[rowStart, rowEnd)</c> of images <c>first .. first+count-1</c> straight into the GEMM's
-    /// packed-B order (<see cref="GemmBlocked.RunPrepacked"/>, depth <c>C*kh*kw</c>; one group only): image <c>i</c>
-    /// takes columns from <c>i*(rowEnd-rowStart)*OW</c>. The columns after the last, up to a multiple of 16, are zeroed.
-    /// Runs on the calling thread. Shape: panels <c>[ceil(width/16), C*kh*kw, 16]</c>.
-    /// </summary>
-    public static void UnfoldPanels(in ConvGeometry g, float[] x, int xOffset, int first, int count, int rowStart, int rowEnd,
-        float[] panels)
-    {
-        int perImage = (rowEnd - rowStart) * g.OW, width = count * perImage, depth = g.Rows;
-        int panelCount = (width + GemmMicroKernel.Cols - 1) / GemmMicroKernel.Cols;
-        if ((long)panelCount * depth * GemmMicroKernel.Cols > panels.Length)
-            throw new ArgumentException($"PatchColumns.UnfoldPanels: {width} columns of depth {depth} need {(long)panelCount * depth * GemmMicroKernel.Cols} floats, the buffer has {panels.Length}.");
-        if (xOffset + ((long)(first + count) * g.C) * g.Plane > x.Length)
-            throw new ArgumentException($"PatchColumns.UnfoldPanels: images {first}..{first + count - 1} run past the input buffer.");
-        int* taps = stackalloc int[TapTableLength(g)];
-        FillTapTable(g, taps);
-        fixed (float* xp = x, pp = panels)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                var layout = new PanelColumns(pp, depth, i * perImage);
-                for (int c = 0; c < g.C; c++)
-                {
-                    long plane = xOffset + ((long)(first + i) * g.C + c) * g.Plane;
-                    UnfoldChannel(g, taps, rowStart, rowEnd, xp + plane, layout, c * g.KH * g.KW);
-                }
-            }
-            int padded = panelCount * GemmMicroKernel.Cols;
-            if (padded > width)
-            {
-                var tail = new PanelColumns(pp, depth, 0);
-                for (int tap = 0; tap < depth; tap++) tail.Clear(tap, width, padded - width);
-            }
-        }
     }
 
     /// <summary>
@@ -124,7 +87,7 @@ internal static unsafe class PatchColumns
                     int i = t / geo.C, c = t % geo.C;
                     long plane = xOffset + ((long)(first + i) * geo.C + c) * geo.Plane;
                     long rows = colsOffset + (long)i * imageStride + (long)c * geo.KH * geo.KW * ld;
-                    if (clear) ColumnRuns.Clear(xp + plane, geo.Plane);
+                    if (clear) Clear(xp + plane, geo.Plane);
                     FoldChannel(geo, taps, rowStart, rowEnd, cp + rows, ld, xp + plane);
                 }
             }
@@ -133,12 +96,8 @@ internal static unsafe class PatchColumns
         else Planes(0, count * g.C);
     }
 
-    /// <summary>
-    /// Writes the kh*kw tap rows of one channel plane (rows <paramref name="firstTap"/> on of <paramref name="layout"/>)
-    /// for output rows <c>[rowStart, rowEnd)</c>; output pixel <c>(r, o)</c> is column <c>(r - rowStart)*OW + o</c>.
-    /// </summary>
-    private static void UnfoldChannel<TLayout>(in ConvGeometry g, int* taps, int rowStart, int rowEnd, float* plane,
-        in TLayout layout, int firstTap) where TLayout : struct, IColumnLayout
+    /// <summary>Writes the kh*kw rows (<paramref name="ld"/> apart) of one channel plane for output rows <c>[rowStart, rowEnd)</c>.</summary>
+    private static void UnfoldChannel(in ConvGeometry g, int* taps, int rowStart, int rowEnd, float* plane, float* rows, int ld)
     {
         int ow = g.OW, sw = g.SW, w = g.W;
         int* columnTaps = taps + 2 * g.KH;
@@ -150,24 +109,31 @@ internal static unsafe class PatchColumns
             {
                 int wShift = kj * g.DW - g.PW;
                 int lo = columnTaps[2 * kj], hi = columnTaps[2 * kj + 1];
-                int tap = firstTap + ki * g.KW + kj;
-                layout.Clear(tap, 0, (top - rowStart) * ow);
-                layout.Clear(tap, (bottom - rowStart) * ow, (rowEnd - bottom) * ow);
+                float* row = rows + (long)(ki * g.KW + kj) * ld;
+                Clear(row, (top - rowStart) * ow);
+                Clear(row + (bottom - rowStart) * ow, (rowEnd - bottom) * ow);
                 if (top >= bottom) continue;
                 float* src = plane + (top * g.SH + hShift) * w + wShift;
-                int column = (top - rowStart) * ow;
+                float* dst = row + (top - rowStart) * ow;
                 if (sw == 1 && g.SH == 1 && lo == 0 && hi == ow && ow == w)
                 {
                     // Whole input rows: the run of output rows is one block of the plane.
-                    layout.Copy(tap, column, src, 1, (bottom - top) * ow);
+                    Copy(src, dst, (bottom - top) * ow);
                     continue;
                 }
                 long srcStep = (long)g.SH * w;
-                for (int r = top; r < bottom; r++, src += srcStep, column += ow)
+                if (lo == 0 && hi == ow && sw == 1)
                 {
-                    layout.Clear(tap, column, lo);
-                    layout.Clear(tap, column + hi, ow - hi);
-                    layout.Copy(tap, column + lo, src + (nint)lo * sw, sw, hi - lo);
+                    for (int r = top; r < bottom; r++, src += srcStep, dst += ow) Copy(src, dst, ow);
+                    continue;
+                }
+                for (int r = top; r < bottom; r++, src += srcStep, dst += ow)
+                {
+                    Clear(dst, lo);
+                    Clear(dst + hi, ow - hi);
+                    if (sw == 1) Copy(src + lo, dst + lo, hi - lo);
+                    else if (sw == 2) CopyEven(src + 2 * lo, dst + lo, hi - lo);
+                    else for (int o = lo; o < hi; o++) dst[o] = src[o * sw];
                 }
             }
         }
@@ -239,7 +205,51 @@ internal static unsafe class PatchColumns
         return (lo, Math.Max(lo, hi));
     }
 
-    /// <summary><c>dst[2*i] += src[i]</c>: the adjoint of <see cref="ColumnRuns.CopyEven"/> (odd positions get zeros added).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(float* src, float* dst, int n)
+    {
+        if (n >= 256)
+        {
+            new ReadOnlySpan<float>(src, n).CopyTo(new Span<float>(dst, n));
+            return;
+        }
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i <= n - 4; i += 4) Vector128.Store(Vector128.Load(src + i), dst + i);
+        for (; i < n; i++) dst[i] = src[i];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Clear(float* dst, int n)
+    {
+        if (n <= 0) return;
+        if (n >= 256)
+        {
+            new Span<float>(dst, n).Clear();
+            return;
+        }
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8) Vector256.Store(Vector256<float>.Zero, dst + i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i <= n - 4; i += 4) Vector128.Store(Vector128<float>.Zero, dst + i);
+        for (; i < n; i++) dst[i] = 0f;
+    }
+
+    /// <summary><c>dst[i] = src[2*i]</c> (stride-2 convolutions), four at a time from two loads.</summary>
+    private static void CopyEven(float* src, float* dst, int n)
+    {
+        int i = 0;
+        // Each step reads src[2i .. 2i+8), one past the last element it needs, so it stops before the final one.
+        if (Sse.IsSupported)
+            for (; i + 4 < n; i += 4)
+                Sse.Store(dst + i, Sse.Shuffle(Sse.LoadVector128(src + 2 * i), Sse.LoadVector128(src + 2 * i + 4), 0b10_00_10_00));
+        for (; i < n; i++) dst[i] = src[2 * i];
+    }
+
+    /// <summary><c>dst[2*i] += src[i]</c>: the adjoint of <see cref="CopyEven"/> (odd positions get zeros added).</summary>
     private static void AddEven(float* src, float* dst, int n)
     {
         int i = 0;

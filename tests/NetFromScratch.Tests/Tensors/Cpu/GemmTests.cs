@@ -38,43 +38,6 @@ public class GemmTests
         }
     }
 
-    [TestCase(37, 41, 29, 1)]   // partial panels in both directions
-    [TestCase(5, 16, 3, 1)]     // one exact panel, depth shorter than a vector
-    [TestCase(130, 150, 300, 1)] // deeper than one slice: the depth is cut in two
-    [TestCase(130, 150, 300, 2)]
-    [TestCase(1, 70, 90, 2)]    // a single row of C
-    public void PrepackedBMatchesTheReference(int m, int n, int k, int threads)
-    {
-        // B handed over already in panel order, as the convolution's unfolding writes it; panel columns past n are zero.
-        var a = TensorAssert.RandomData(m * k, 21);
-        var b = TensorAssert.RandomData(k * n, 22);
-        var panels = new float[(n + 15) / 16 * 16 * k + 7];
-        for (int p = 0; p < k; p++)
-            for (int j = 0; j < n; j++) panels[GemmBlocked.PanelIndex(k, p, j)] = b[p * n + j];
-        var product = Reference(m, n, k, a, 0, k, 1, b, 0, n, 1);
-        foreach (bool accumulate in new[] { false, true })
-        {
-            int ldc = n + 2;
-            var c = TensorAssert.RandomData(m * ldc, 23);
-            var original = (float[])c.Clone();
-            Gemm.MultiplyPrepacked(m, n, k, a, 0, k, 1, panels, c, 0, ldc, accumulate, threads);
-            for (int i = 0; i < c.Length; i++)
-            {
-                int row = i / ldc, col = i % ldc;
-                double expected = col < n ? product[row * n + col] + (accumulate ? original[i] : 0) : original[i];
-                Assert.That(c[i], Is.EqualTo(expected).Within(1e-4 + 1e-4 * Math.Abs(expected)), $"element {i} (row {row}, col {col})");
-            }
-        }
-    }
-
-    [Test]
-    public void PrepackedBTooSmallIsRefused()
-    {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
-            Gemm.MultiplyPrepacked(4, 20, 8, new float[32], 0, 8, 1, new float[16 * 8], new float[80], 0, 20, false, 1))!;
-        Assert.That(e.Message, Does.Contain("MultiplyPrepacked").And.Contain("[8, 20]"));
-    }
-
     [TestCase(false)]
     [TestCase(true)]
     public void ArbitraryStridesOffsetsAndLeadingDimension(bool portable)
