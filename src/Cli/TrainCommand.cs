@@ -37,7 +37,7 @@ public static class TrainCommand
         var smoothing = new Option<float>("--label-smoothing") { Description = "Cross-entropy label smoothing in [0, 1] (0 = the plain loss).", DefaultValueFactory = _ => d.LabelSmoothing };
         var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip the gradients' total norm to this value." };
         var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation, dropout, the validation split and shuffling.", DefaultValueFactory = _ => d.Seed };
-        var device = new Option<string>("--device") { Description = "Where to train: cpu, cuda[:N], opencl[:N] (default: $NFS_DEVICE, else the fastest available).", DefaultValueFactory = _ => d.Device };
+        var device = DeviceOption.Create();
         var augment = new Option<string?>("--augment") { Description = "Augmentation spec for image data sets." };
         var noFused = new Option<bool>("--no-fused") { Description = "Always use the autograd step (the fused MLP step is the default where it applies)." };
         var resume = new Option<string?>("--resume") { Description = "Continue from CHECKPOINT with its settings (only --epochs and --out may change)." };
@@ -70,7 +70,7 @@ public static class TrainCommand
                 LabelSmoothing = parse.GetValue(smoothing),
                 ClipNorm = parse.GetValue(clipNorm),
                 Seed = parse.GetValue(seed),
-                Device = parse.GetValue(device)!,
+                Device = parse.GetValue(device) ?? d.Device,
                 Augment = parse.GetValue(augment),
                 Fused = !parse.GetValue(noFused),
             };
