@@ -137,6 +137,20 @@ public sealed class Trainer
         return History;
     }
 
+    /// <summary>
+    /// The rate metrics and errors report: the largest of the groups'. With discriminative rates (fine-tuning) that is
+    /// the head's, the rate the user chose; the first group would be the input-side block's, scaled far down.
+    /// </summary>
+    private double ReportedLearningRate
+    {
+        get
+        {
+            double rate = 0;
+            foreach (var g in Optimizer.ParamGroups) rate = Math.Max(rate, g.LearningRate);
+            return rate;
+        }
+    }
+
     private EpochMetrics RunEpoch(int epoch, DataLoader loader, DataLoader? validationLoader)
     {
         var clock = Stopwatch.StartNew();
@@ -146,14 +160,14 @@ public sealed class Trainer
         long samples = 0, correct = 0;
         bool classification = true;
         int batch = 0, batches = loader.BatchesPerEpoch;
-        double lr = Optimizer.ParamGroups[0].LearningRate;
+        double lr = ReportedLearningRate;
         foreach (var b in loader)
         {
             using (b)
             {
                 batch++;
                 int n = b.Size;
-                lr = Optimizer.ParamGroups[0].LearningRate;
+                lr = ReportedLearningRate;
                 var outcome = Step(b.Inputs, b.Targets, epoch, batch, batches);
                 lossSum += outcome.Loss * n;
                 samples += n;
@@ -204,7 +218,7 @@ public sealed class Trainer
         Optimizer.ZeroGrad();
         var outcome = _engine!.Train(inputs, targets);
         if (!double.IsFinite(outcome.Loss))
-            throw new TrainingDivergedException(epoch, batch, batches, GlobalStep + 1, outcome.Loss, Optimizer.ParamGroups[0].LearningRate,
+            throw new TrainingDivergedException(epoch, batch, batches, GlobalStep + 1, outcome.Loss, ReportedLearningRate,
                 LastCheckpoint?.Path, LastCheckpoint?.Epoch ?? 0);
         Options.Penalty?.AddGradients();
         if (Options.ClipGradNorm is { } maxNorm) GradientClipping.ClipGradNorm(_trainable, maxNorm);

@@ -52,6 +52,24 @@ public class TrainerTests
         Assert.That(result.Samples, Is.EqualTo(test.Count));
     }
 
+    [Test]
+    public void MetricsReportTheLargestGroupRate()
+    {
+        // Discriminative rates, as fine-tuning sets them: the input-side block learns 100 times slower than the head.
+        // The history's lr column reports the head's rate, the one the user chose, not the first group's.
+        var model = Model();
+        var parameters = model.Parameters().ToList();
+        var groups = new[]
+        {
+            new ParamGroup(parameters.Take(2), 0.0002, null, "early"),
+            new ParamGroup(parameters.Skip(2), 0.02, null, "head"),
+        };
+        var trainer = new Trainer(model, new CrossEntropyLoss(), new Adam(groups, lr: 0.02),
+            new TrainerOptions { Epochs = 1, BatchSize = 16, Seed = 5, UseFusedSteps = false });
+        var history = trainer.Fit(SyntheticData.BlobImages(perClass: 10));
+        Assert.That(history.Epochs[0].LearningRate, Is.EqualTo(0.02));
+    }
+
     [TestCase(0, 1)]
     [TestCase(1, 90)]
     [TestCase(32, 3)]
