@@ -101,6 +101,51 @@ public class ConvolutionTests(Device device)
         }
     }
 
+    [TestCaseSource(nameof(Cases))]
+    public void ImplicitForwardMatchesDirectLoops(ConvCase k)
+    {
+        // The CPU's im2col-free forward pass takes only deep single-group kernels; lower its threshold so that every
+        // single-group geometry here goes through it, and compare with the direct loops and with the im2col path.
+        if (device.Kind != DeviceKind.Cpu) Assert.Ignore("A CPU kernel.");
+        var (x, w, b) = Inputs(k);
+        var expected = ReferenceForward(k, x.ToArray(), w.ToArray(), b?.ToArray());
+        int savedDepth = ImplicitConvolution.MinDepth, savedThreads = CpuParallel.MaxThreads;
+        try
+        {
+            ImplicitConvolution.MinDepth = 1;
+            var g = ConvGeometry.Of(x.Shape, w.Shape, k.P);
+            if (!ImplicitConvolution.Applies(g)) Assert.Ignore("Grouped or pointwise: the im2col path handles these.");
+            foreach (int threads in new[] { savedThreads, 1, 3 })
+            {
+                CpuParallel.MaxThreads = threads;
+                using var y = Tensor.Conv2d(x, w, b, k.P);
+                Assert.DoesNotThrow(() => TensorAssert.Close(expected, y, 1e-4f, 1e-4f), $"{threads} threads");
+            }
+        }
+        finally
+        {
+            ImplicitConvolution.MinDepth = savedDepth;
+            CpuParallel.MaxThreads = savedThreads;
+        }
+    }
+
+    [Test]
+    public void ImplicitForwardCoversManyChannelBlocksAndPixelTails()
+    {
+        // Output channels in several 16-wide blocks plus a partial one, pixel counts that leave every remainder of the
+        // six-pixel blocks, padding and stride together: the shapes of a deep layer at small scale.
+        if (device.Kind != DeviceKind.Cpu) Assert.Ignore("A CPU kernel.");
+        foreach (var (o, size, stride, pad) in new[] { (37, 7, 1, 1), (16, 5, 2, 1), (50, 9, 1, 0), (3, 4, 1, 2) })
+        {
+            var k = new ConvCase($"o={o}", 3, 20, size, size + 1, o, 3, 3, Conv2dParams.Square(stride, pad), true);
+            var (x, w, b) = Inputs(k);
+            var g = ConvGeometry.Of(x.Shape, w.Shape, k.P);
+            Assert.That(ImplicitConvolution.Applies(g), Is.True, k.Name);
+            using var y = Tensor.Conv2d(x, w, b, k.P);
+            TensorAssert.Close(ReferenceForward(k, x.ToArray(), w.ToArray(), b?.ToArray()), y, 1e-4f, 1e-4f);
+        }
+    }
+
     private void CheckSchedule(ConvCase k, ConvSchedule schedule, Tensor x, Tensor w, Tensor? b, Tensor gy,
         float[] expectedY, float[] expectedGx, float[] expectedGw)
     {

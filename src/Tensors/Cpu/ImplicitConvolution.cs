@@ -1,0 +1,164 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NetFromScratch.Tensors.Cpu;
+
+/// <summary>
+/// The forward convolution as a GEMM whose B operand is never built: <c>Y[o, p] = sum_t W[o, t] X[p, t]</c>, where the
+/// "column" value <c>X[p, t]</c> is read straight from the (zero-padded) image at <c>pixel[p] + tap[t]</c>. The
+/// micro-kernel has the shape of <see cref="GemmMicroKernel"/> (a 6 x 16 tile of C in registers): six output pixels
+/// each broadcast their input value for tap t, and sixteen output channels of the transposed weights <c>[t, o]</c>
+/// are loaded as two vectors. No im2col pass and no packing of a column matrix: on layers with small feature maps
+/// those cost as much as the multiply-adds.
+/// </summary>
+/// <remarks>
+/// Used for one group, when the taps are many enough that the per-tile stores are a small share (<see cref="MinDepth"/>)
+/// and both a padded image and the weights stay in the core's L2 (<see cref="MaxImageFloats"/>,
+/// <see cref="MaxWeightFloats"/>): the CIFAR CNN's deeper layers and ResNet-18's stem and first stage. Images are split across threads; each
+/// worker pads its current image into its own buffer.
+/// </remarks>
+internal static unsafe class ImplicitConvolution
+{
+    private const int Mr = 6, Nr = 16;
+
+    /// <summary>Whether the forward pass may take this path (tests switch it off to reach the im2col path).</summary>
+    internal static bool Enabled = true;
+
+    /// <summary>Fewest taps (<c>C*kh*kw</c>) for which a tile's multiply-adds outweigh its 96 scalar stores.</summary>
+    internal static int MinDepth = 64;
+
+    /// <summary>Largest padded image (<c>C*(H+2ph)*(W+2pw)</c> floats) read from, so its taps stay in L2.</summary>
+    internal static int MaxImageFloats = 1 << 18;
+
+    /// <summary>
+    /// Largest transposed weight matrix (taps x output channels, floats). Every block of six pixels streams all of it,
+    /// so it must stay in L2; deeper layers (ResNet-18's layers 2 to 4) measured two to three times slower here than
+    /// through im2col and the blocked GEMM, which cuts the depth into cache-sized slices.
+    /// </summary>
+    internal static int MaxWeightFloats = 1 << 17;
+
+    /// <summary>Whether <paramref name="g"/> can run here on this machine.</summary>
+    public static bool Applies(in ConvGeometry g) =>
+        Enabled && Fma.IsSupported && g.Groups == 1 && !g.IsPointwise && g.Rows >= MinDepth && g.Pixels > 0
+        && (long)g.C * (g.H + 2 * g.PH) * (g.W + 2 * g.PW) <= MaxImageFloats
+        && (long)g.Rows * ((g.O + Nr - 1) / Nr * Nr) <= MaxWeightFloats;
+
+    /// <summary>Shape: x <c>[N, C, H, W]</c>, w <c>[O, C, kh, kw]</c>, bias <c>[O]</c> or null, y <c>[N, O, OH, OW]</c>; all contiguous.</summary>
+    public static void Forward(in ConvGeometry g, float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset,
+        float[] y, int yOffset, BufferPool pool)
+    {
+        int depth = g.Rows, outputs = g.O, paddedOutputs = (outputs + Nr - 1) / Nr * Nr, pixels = g.Pixels;
+        int hp = g.H + 2 * g.PH, wp = g.W + 2 * g.PW, image = g.C * hp * wp;
+        bool padded = g.PH > 0 || g.PW > 0;
+        if ((long)xOffset + (long)g.N * g.C * g.Plane > x.Length || (long)wOffset + (long)outputs * depth > w.Length
+            || (long)yOffset + (long)g.N * outputs * pixels > y.Length || (bias is not null && biasOffset + outputs > bias.Length))
+            throw new ArgumentException("ImplicitConvolution.Forward: an operand is shorter than its shape.");
+
+        // Weights as [tap, output channel], channels padded with zeros to whole 16-wide panels.
+        float[] weights = pool.Rent(depth * paddedOutputs, zero: true);
+        for (int o = 0; o < outputs; o++)
+            for (int t = 0; t < depth; t++) weights[t * paddedOutputs + o] = w[wOffset + o * depth + t];
+        int[] taps = ArrayPool<int>.Shared.Rent(depth), starts = ArrayPool<int>.Shared.Rent(pixels);
+        for (int c = 0; c < g.C; c++)
+            for (int i = 0; i < g.KH; i++)
+                for (int j = 0; j < g.KW; j++) taps[(c * g.KH + i) * g.KW + j] = c * hp * wp + i * g.DH * wp + j * g.DW;
+        for (int p = 0; p < pixels; p++) starts[p] = p / g.OW * g.SH * wp + p % g.OW * g.SW;
+
+        var geo = g;
+        try
+        {
+            CpuParallel.For(g.N, (long)outputs * pixels * depth, (n0, n1) =>
+            {
+                float[]? copy = padded ? pool.Rent(image, zero: true) : null;
+                try
+                {
+                    for (int n = n0; n < n1; n++)
+                    {
+                        int source = xOffset + n * geo.C * geo.Plane;
+                        if (copy is not null) Pad(geo, x, source, copy, hp, wp);
+                        Image(geo, copy ?? x, copy is null ? source : 0, weights, paddedOutputs, taps, starts, bias, biasOffset,
+                            y, yOffset + n * outputs * pixels);
+                    }
+                }
+                finally
+                {
+                    if (copy is not null) pool.Return(copy);
+                }
+            });
+        }
+        finally
+        {
+            pool.Return(weights);
+            ArrayPool<int>.Shared.Return(taps);
+            ArrayPool<int>.Shared.Return(starts);
+        }
+    }
+
+    /// <summary>Copies one image into the interior of its zero-padded buffer (the border stays zero from the rent).</summary>
+    private static void Pad(in ConvGeometry g, float[] x, int source, float[] copy, int hp, int wp)
+    {
+        for (int c = 0; c < g.C; c++)
+            for (int r = 0; r < g.H; r++)
+                Array.Copy(x, source + (c * g.H + r) * g.W, copy, (c * hp + r + g.PH) * wp + g.PW, g.W);
+    }
+
+    /// <summary>All tiles of one image: pixels six at a time, output channels sixteen at a time.</summary>
+    private static void Image(in ConvGeometry g, float[] input, int inputOffset, float[] weights, int ldw, int[] taps, int[] starts,
+        float[]? bias, int biasOffset, float[] y, int yAt)
+    {
+        int pixels = g.Pixels, outputs = g.O, depth = g.Rows;
+        float* tile = stackalloc float[Mr * Nr];
+        fixed (float* px = input, pw = weights, py = y)
+        fixed (int* pt = taps, ps = starts)
+        {
+            float* image = px + inputOffset;
+            for (int p0 = 0; p0 < pixels; p0 += Mr)
+            {
+                int rows = Math.Min(Mr, pixels - p0), last = pixels - 1;
+                // A short last block repeats its final pixel in the spare rows; their results are not stored.
+                float* a0 = image + ps[p0], a1 = image + ps[Math.Min(p0 + 1, last)], a2 = image + ps[Math.Min(p0 + 2, last)];
+                float* a3 = image + ps[Math.Min(p0 + 3, last)], a4 = image + ps[Math.Min(p0 + 4, last)], a5 = image + ps[Math.Min(p0 + 5, last)];
+                for (int o0 = 0; o0 < outputs; o0 += Nr)
+                {
+                    Tile(depth, a0, a1, a2, a3, a4, a5, pt, pw + o0, ldw, tile);
+                    int count = Math.Min(Nr, outputs - o0);
+                    for (int o = 0; o < count; o++)
+                    {
+                        float b = bias is null ? 0f : bias[biasOffset + o0 + o];
+                        float* dst = py + yAt + (long)(o0 + o) * pixels + p0;
+                        for (int i = 0; i < rows; i++) dst[i] = tile[i * Nr + o] + b;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>out[i, j] = sum_t a_i[tap[t]] * b[t * ldb + j]</c> for six pixels i and sixteen channels j: the 6 x 16 tile in
+    /// twelve vector accumulators, written to <paramref name="result"/> row by row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile(int depth, float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, int* tap, float* b, int ldb, float* result)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int t = 0; t < depth; t++)
+        {
+            int at = tap[t];
+            var b0 = Avx.LoadVector256(b);
+            var b1 = Avx.LoadVector256(b + 8);
+            b += ldb;
+            var v = Vector256.Create(a0[at]); c00 = Fma.MultiplyAdd(v, b0, c00); c01 = Fma.MultiplyAdd(v, b1, c01);
+            v = Vector256.Create(a1[at]); c10 = Fma.MultiplyAdd(v, b0, c10); c11 = Fma.MultiplyAdd(v, b1, c11);
+            v = Vector256.Create(a2[at]); c20 = Fma.MultiplyAdd(v, b0, c20); c21 = Fma.MultiplyAdd(v, b1, c21);
+            v = Vector256.Create(a3[at]); c30 = Fma.MultiplyAdd(v, b0, c30); c31 = Fma.MultiplyAdd(v, b1, c31);
+            v = Vector256.Create(a4[at]); c40 = Fma.MultiplyAdd(v, b0, c40); c41 = Fma.MultiplyAdd(v, b1, c41);
+            v = Vector256.Create(a5[at]); c50 = Fma.MultiplyAdd(v, b0, c50); c51 = Fma.MultiplyAdd(v, b1, c51);
+        }
+        Avx.Store(result, c00); Avx.Store(result + 8, c01); Avx.Store(result + 16, c10); Avx.Store(result + 24, c11);
+        Avx.Store(result + 32, c20); Avx.Store(result + 40, c21); Avx.Store(result + 48, c30); Avx.Store(result + 56, c31);
+        Avx.Store(result + 64, c40); Avx.Store(result + 72, c41); Avx.Store(result + 80, c50); Avx.Store(result + 88, c51);
+    }
+}
