@@ -29,6 +29,9 @@ internal static unsafe class ImplicitConvolution
     /// <summary>Fewest taps (<c>C*kh*kw</c>) for which a tile's multiply-adds outweigh its 96 scalar stores.</summary>
     internal static int MinDepth = 64;
 
+    /// <summary>Fewest output channels: a tile computes sixteen, so fewer waste most of its lanes.</summary>
+    internal static int MinOutputs = 8;
+
     /// <summary>Largest padded image (<c>C*(H+2ph)*(W+2pw)</c> floats) read from, so its taps stay in L2.</summary>
     internal static int MaxImageFloats = 1 << 18;
 
@@ -41,7 +44,7 @@ internal static unsafe class ImplicitConvolution
 
     /// <summary>Whether <paramref name="g"/> can run here on this machine.</summary>
     public static bool Applies(in ConvGeometry g) =>
-        Enabled && Fma.IsSupported && g.Groups == 1 && !g.IsPointwise && g.Rows >= MinDepth && g.Pixels > 0
+        Enabled && Fma.IsSupported && g.Groups == 1 && !g.IsPointwise && g.Rows >= MinDepth && g.Pixels > 0 && g.O >= MinOutputs
         && (long)g.C * (g.H + 2 * g.PH) * (g.W + 2 * g.PW) <= MaxImageFloats
         && (long)g.Rows * ((g.O + Nr - 1) / Nr * Nr) <= MaxWeightFloats;
 
@@ -99,9 +102,22 @@ internal static unsafe class ImplicitConvolution
     /// <summary>Copies one image into the interior of its zero-padded buffer (the border stays zero from the rent).</summary>
     private static void Pad(in ConvGeometry g, float[] x, int source, float[] copy, int hp, int wp)
     {
-        for (int c = 0; c < g.C; c++)
-            for (int r = 0; r < g.H; r++)
-                Array.Copy(x, source + (c * g.H + r) * g.W, copy, (c * hp + r + g.PH) * wp + g.PW, g.W);
+        // Rows of small maps are a few floats: a general copy call per row would cost more than the data.
+        int w = g.W;
+        fixed (float* from = x, to = copy)
+        {
+            for (int c = 0; c < g.C; c++)
+            {
+                float* src = from + source + (long)c * g.H * w;
+                float* dst = to + ((long)c * hp + g.PH) * wp + g.PW;
+                for (int r = 0; r < g.H; r++, src += w, dst += wp)
+                {
+                    int i = 0;
+                    for (; i + 8 <= w; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+                    for (; i < w; i++) dst[i] = src[i];
+                }
+            }
+        }
     }
 
     /// <summary>All tiles of one image: pixels six at a time, output channels sixteen at a time.</summary>

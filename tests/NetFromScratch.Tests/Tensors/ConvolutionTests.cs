@@ -109,10 +109,11 @@ public class ConvolutionTests(Device device)
         if (device.Kind != DeviceKind.Cpu) Assert.Ignore("A CPU kernel.");
         var (x, w, b) = Inputs(k);
         var expected = ReferenceForward(k, x.ToArray(), w.ToArray(), b?.ToArray());
-        int savedDepth = ImplicitConvolution.MinDepth, savedThreads = CpuParallel.MaxThreads;
+        int savedDepth = ImplicitConvolution.MinDepth, savedOutputs = ImplicitConvolution.MinOutputs, savedThreads = CpuParallel.MaxThreads;
         try
         {
             ImplicitConvolution.MinDepth = 1;
+            ImplicitConvolution.MinOutputs = 1;
             var g = ConvGeometry.Of(x.Shape, w.Shape, k.P);
             if (!ImplicitConvolution.Applies(g)) Assert.Ignore("Grouped or pointwise: the im2col path handles these.");
             foreach (int threads in new[] { savedThreads, 1, 3 })
@@ -125,6 +126,7 @@ public class ConvolutionTests(Device device)
         finally
         {
             ImplicitConvolution.MinDepth = savedDepth;
+            ImplicitConvolution.MinOutputs = savedOutputs;
             CpuParallel.MaxThreads = savedThreads;
         }
     }
@@ -135,7 +137,7 @@ public class ConvolutionTests(Device device)
         // Output channels in several 16-wide blocks plus a partial one, pixel counts that leave every remainder of the
         // six-pixel blocks, padding and stride together: the shapes of a deep layer at small scale.
         if (device.Kind != DeviceKind.Cpu) Assert.Ignore("A CPU kernel.");
-        foreach (var (o, size, stride, pad) in new[] { (37, 7, 1, 1), (16, 5, 2, 1), (50, 9, 1, 0), (3, 4, 1, 2) })
+        foreach (var (o, size, stride, pad) in new[] { (37, 7, 1, 1), (16, 5, 2, 1), (50, 9, 1, 0), (9, 4, 1, 2) })
         {
             var k = new ConvCase($"o={o}", 3, 20, size, size + 1, o, 3, 3, Conv2dParams.Square(stride, pad), true);
             var (x, w, b) = Inputs(k);
