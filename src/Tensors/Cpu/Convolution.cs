@@ -170,6 +170,11 @@ internal static class Convolution
             return;
         }
         var pool = PoolOf(x);
+        if (schedule is null && ImplicitConvolution.Applies(g))
+        {
+            ImplicitConvolution.BackwardWeight(g, xd, x.Offset, dyd, gradY.Offset, dwd, gradW.Offset, pool);
+            return;
+        }
         var chosen = schedule ?? Choose(g);
         // Worker t > 0 of the per-thread schedule sums into partials[t]; worker 0 (every tile of the other schedules) into gradW.
         int workers = chosen == ConvSchedule.PerThread ? Workers(g).Count : 1;

@@ -6,28 +6,34 @@ using System.Runtime.Intrinsics.X86;
 namespace NetFromScratch.Tensors.Cpu;
 
 /// <summary>
-/// The forward convolution as a GEMM whose B operand is never built: <c>Y[o, p] = sum_t W[o, t] X[p, t]</c>, where the
-/// "column" value <c>X[p, t]</c> is read straight from the (zero-padded) image at <c>pixel[p] + tap[t]</c>. The
-/// micro-kernel has the shape of <see cref="GemmMicroKernel"/> (a 6 x 16 tile of C in registers): six output pixels
-/// each broadcast their input value for tap t, and sixteen output channels of the transposed weights <c>[t, o]</c>
-/// are loaded as two vectors. No im2col pass and no packing of a column matrix: on layers with small feature maps
-/// those cost as much as the multiply-adds.
+/// The forward convolution and its weight gradient as GEMMs whose column matrix is never built:
+/// <c>Y[o, p] = sum_t W[o, t] X[p, t]</c>, where the "column" value <c>X[p, t]</c> is read straight from the
+/// (zero-padded) image at <c>pixel[p] + tap[t]</c>. The micro-kernel has the shape of <see cref="GemmMicroKernel"/>
+/// (a 6 x 16 tile of C in registers): six output pixels each broadcast their input value for tap t, and sixteen
+/// output channels of the transposed weights <c>[t, o]</c> are loaded as two vectors. No im2col pass and no packing
+/// of a column matrix: on layers with small feature maps those cost as much as the multiply-adds.
 /// </summary>
 /// <remarks>
-/// Used for one group, when the taps are many enough that the per-tile stores are a small share (<see cref="MinDepth"/>)
-/// and both a padded image and the weights stay in the core's L2 (<see cref="MaxImageFloats"/>,
-/// <see cref="MaxWeightFloats"/>): the CIFAR CNN's deeper layers and ResNet-18's stem and first stage. Images are split across threads; each
-/// worker pads its current image into its own buffer.
+/// <para>The weight gradient turns the roles round (<see cref="BackwardWeight"/>): six taps broadcast, sixteen output
+/// channels of dY^T load. The input gradient stays with im2col: written as a convolution of the padded dY it
+/// multiplies zeros on small maps (2.25 times the work on a 4x4 map), and it measured slower.</para>
+/// <para>Used for one group, when the taps are many enough that the per-tile stores are a small share
+/// (<see cref="MinDepth"/>) and both a padded image and the weights stay in the core's L2 (<see cref="MaxImageFloats"/>,
+/// <see cref="MaxWeightFloats"/>): the CIFAR CNN's deeper layers and ResNet-18's stem and first stage. Images are
+/// split across threads; each worker pads its images into its own buffer.</para>
 /// </remarks>
 internal static unsafe class ImplicitConvolution
 {
     private const int Mr = 6, Nr = 16;
 
-    /// <summary>Whether the forward pass may take this path (tests switch it off to reach the im2col path).</summary>
+    /// <summary>Whether the passes may take this path (switched off to compare with the im2col path).</summary>
     internal static bool Enabled = true;
 
     /// <summary>Fewest taps (<c>C*kh*kw</c>) for which a tile's multiply-adds outweigh its 96 scalar stores.</summary>
     internal static int MinDepth = 64;
+
+    /// <summary>Rows of dY^T (pixels) one slice of the weight gradient covers: 512 x 16 floats of it stay in L2.</summary>
+    internal static int SliceRows = 512;
 
     /// <summary>Fewest output channels: a tile computes sixteen, so fewer waste most of its lanes.</summary>
     internal static int MinOutputs = 8;
@@ -80,7 +86,7 @@ internal static unsafe class ImplicitConvolution
                     for (int n = n0; n < n1; n++)
                     {
                         int source = xOffset + n * geo.C * geo.Plane;
-                        if (copy is not null) Pad(geo, x, source, copy, hp, wp);
+                        if (copy is not null) Pad(geo, x, source, copy, 0, hp, wp);
                         Image(geo, copy ?? x, copy is null ? source : 0, weights, paddedOutputs, taps, starts, bias, biasOffset,
                             y, yOffset + n * outputs * pixels);
                     }
@@ -99,8 +105,130 @@ internal static unsafe class ImplicitConvolution
         }
     }
 
+    /// <summary>
+    /// The weight gradient as the same implicit GEMM with the roles turned: <c>dW^T[t, o] = sum_q X[q, t] dY^T[q, o]</c>
+    /// over q = (image, pixel). Six taps broadcast their input values, sixteen output channels of dY^T load as vectors,
+    /// and the depth runs over a run of images at once so that each tile's result is added into the sum rarely.
+    /// Shape: x <c>[N, C, H, W]</c>, gradY <c>[N, O, OH, OW]</c>, gradW <c>[O, C, kh, kw]</c> (overwritten).
+    /// </summary>
+    public static void BackwardWeight(in ConvGeometry g, float[] x, int xOffset, float[] gradY, int gradYOffset,
+        float[] gradW, int gradWOffset, BufferPool pool)
+    {
+        int depth = g.Rows, outputs = g.O, paddedOutputs = (outputs + Nr - 1) / Nr * Nr, pixels = g.Pixels;
+        int hp = g.H + 2 * g.PH, wp = g.W + 2 * g.PW, image = g.C * hp * wp;
+        bool padded = g.PH > 0 || g.PW > 0;
+        if ((long)xOffset + (long)g.N * g.C * g.Plane > x.Length || (long)gradYOffset + (long)g.N * outputs * pixels > gradY.Length
+            || (long)gradWOffset + (long)outputs * depth > gradW.Length)
+            throw new ArgumentException("ImplicitConvolution.BackwardWeight: an operand is shorter than its shape.");
+        // Images per run: enough depth (about 256 pixel rows) that adding each tile into the sum is a small share.
+        int run = Math.Clamp(256 / pixels, 1, Math.Max(1, MaxImageFloats / image));
+        int threads = Math.Max(1, Math.Min(CpuParallel.MaxThreads, g.N));
+        int perWorker = (g.N + threads - 1) / threads, workers = (g.N + perWorker - 1) / perWorker;
+        int sumLength = (depth + Mr - 1) / Mr * Mr * paddedOutputs;
+        var sums = new float[workers][];
+        int[] taps = ArrayPool<int>.Shared.Rent(depth), offsets = ArrayPool<int>.Shared.Rent(run * pixels);
+        for (int c = 0; c < g.C; c++)
+            for (int i = 0; i < g.KH; i++)
+                for (int j = 0; j < g.KW; j++) taps[(c * g.KH + i) * g.KW + j] = c * hp * wp + i * g.DH * wp + j * g.DW;
+        // Images of a run sit one padded image apart: in the padding buffer, or in x itself when there is no padding.
+        for (int r = 0; r < run; r++)
+            for (int p = 0; p < pixels; p++) offsets[r * pixels + p] = r * image + p / g.OW * g.SH * wp + p % g.OW * g.SW;
+        var geo = g;
+        try
+        {
+            CpuParallel.For(workers, (long)perWorker * outputs * pixels * depth, (w0, w1) =>
+            {
+                for (int worker = w0; worker < w1; worker++)
+                {
+                    var sum = pool.Rent(sumLength, zero: true);
+                    sums[worker] = sum;
+                    float[]? copy = padded ? pool.Rent(run * image, zero: true) : null;
+                    float[] transposed = pool.Rent(run * pixels * paddedOutputs, zero: true);
+                    try
+                    {
+                        int end = Math.Min(geo.N, (worker + 1) * perWorker);
+                        for (int n = worker * perWorker; n < end; n += run)
+                        {
+                            int count = Math.Min(run, end - n);
+                            for (int r = 0; r < count; r++)
+                            {
+                                if (copy is not null) Pad(geo, x, xOffset + (n + r) * geo.C * geo.Plane, copy, r * image, hp, wp);
+                                Transpose(gradY, gradYOffset + (n + r) * outputs * pixels, outputs, pixels, transposed, r * pixels * paddedOutputs, paddedOutputs);
+                            }
+                            WeightTiles(geo, copy ?? x, copy is null ? xOffset + n * geo.C * geo.Plane : 0, taps, offsets, count * pixels,
+                                transposed, paddedOutputs, sum);
+                        }
+                    }
+                    finally
+                    {
+                        if (copy is not null) pool.Return(copy);
+                        pool.Return(transposed);
+                    }
+                }
+            });
+            // Partial sums in worker order, so the result does not depend on timing; then back to [O, C, kh, kw].
+            for (int o = 0; o < outputs; o++)
+                for (int t = 0; t < depth; t++)
+                {
+                    float total = 0f;
+                    for (int worker = 0; worker < workers; worker++) total += sums[worker][t * paddedOutputs + o];
+                    gradW[gradWOffset + o * depth + t] = total;
+                }
+        }
+        finally
+        {
+            foreach (var sum in sums) if (sum is not null) pool.Return(sum);
+            ArrayPool<int>.Shared.Return(taps);
+            ArrayPool<int>.Shared.Return(offsets);
+        }
+    }
+
+    /// <summary><c>to[p * ld + o] = from[o * pixels + p]</c>: one image of dY as <c>[pixels, O]</c> rows.</summary>
+    private static void Transpose(float[] from, int fromOffset, int outputs, int pixels, float[] to, int toOffset, int ld)
+    {
+        for (int o = 0; o < outputs; o++)
+        {
+            int src = fromOffset + o * pixels;
+            for (int p = 0; p < pixels; p++) to[toOffset + p * ld + o] = from[src + p];
+        }
+    }
+
+    /// <summary>Adds <c>sum[t, o] += sum_q input[offsets[q] + taps[t]] * dYT[q, o]</c> over a run of <paramref name="depth"/> rows q.</summary>
+    private static void WeightTiles(in ConvGeometry g, float[] input, int inputOffset, int[] taps, int[] offsets, int depth,
+        float[] transposed, int ldb, float[] sum)
+    {
+        int rows = g.Rows, outputs = g.O, last = rows - 1;
+        float* tile = stackalloc float[Mr * Nr];
+        fixed (float* px = input, pb = transposed, ps = sum)
+        fixed (int* pt = taps, po = offsets)
+        {
+            float* image = px + inputOffset;
+            // The depth in slices whose rows of dY^T stay in L2 while every tap block passes over them.
+            for (int q0 = 0; q0 < depth; q0 += SliceRows)
+            {
+                int slice = Math.Min(SliceRows, depth - q0);
+                for (int t0 = 0; t0 < rows; t0 += Mr)
+                {
+                    // A short last block repeats its final tap in the spare rows; their sums land in the padding rows.
+                    float* a0 = image + pt[t0], a1 = image + pt[Math.Min(t0 + 1, last)], a2 = image + pt[Math.Min(t0 + 2, last)];
+                    float* a3 = image + pt[Math.Min(t0 + 3, last)], a4 = image + pt[Math.Min(t0 + 4, last)], a5 = image + pt[Math.Min(t0 + 5, last)];
+                    for (int o0 = 0; o0 < outputs; o0 += Nr)
+                    {
+                        Tile(slice, a0, a1, a2, a3, a4, a5, po + q0, pb + (long)q0 * ldb + o0, ldb, tile);
+                        for (int i = 0; i < Mr; i++)
+                        {
+                            float* row = ps + (long)(t0 + i) * ldb + o0;
+                            Vector256.Store(Vector256.Load(row) + Vector256.Load(tile + i * Nr), row);
+                            Vector256.Store(Vector256.Load(row + 8) + Vector256.Load(tile + i * Nr + 8), row + 8);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>Copies one image into the interior of its zero-padded buffer (the border stays zero from the rent).</summary>
-    private static void Pad(in ConvGeometry g, float[] x, int source, float[] copy, int hp, int wp)
+    private static void Pad(in ConvGeometry g, float[] x, int source, float[] copy, int copyOffset, int hp, int wp)
     {
         // Rows of small maps are a few floats: a general copy call per row would cost more than the data.
         int w = g.W;
@@ -109,7 +237,7 @@ internal static unsafe class ImplicitConvolution
             for (int c = 0; c < g.C; c++)
             {
                 float* src = from + source + (long)c * g.H * w;
-                float* dst = to + ((long)c * hp + g.PH) * wp + g.PW;
+                float* dst = to + copyOffset + ((long)c * hp + g.PH) * wp + g.PW;
                 for (int r = 0; r < g.H; r++, src += w, dst += wp)
                 {
                     int i = 0;

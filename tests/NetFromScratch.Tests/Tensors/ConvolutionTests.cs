@@ -102,10 +102,10 @@ public class ConvolutionTests(Device device)
     }
 
     [TestCaseSource(nameof(Cases))]
-    public void ImplicitForwardMatchesDirectLoops(ConvCase k)
+    public void ImplicitPassesMatchDirectLoops(ConvCase k)
     {
-        // The CPU's im2col-free forward pass takes only deep single-group kernels; lower its threshold so that every
-        // single-group geometry here goes through it, and compare with the direct loops and with the im2col path.
+        // The CPU's im2col-free forward and weight-gradient passes take only deep single-group kernels; lower the
+        // thresholds so that every single-group geometry here goes through them, and compare with the direct loops.
         if (device.Kind != DeviceKind.Cpu) Assert.Ignore("A CPU kernel.");
         var (x, w, b) = Inputs(k);
         var expected = ReferenceForward(k, x.ToArray(), w.ToArray(), b?.ToArray());
@@ -116,11 +116,15 @@ public class ConvolutionTests(Device device)
             ImplicitConvolution.MinOutputs = 1;
             var g = ConvGeometry.Of(x.Shape, w.Shape, k.P);
             if (!ImplicitConvolution.Applies(g)) Assert.Ignore("Grouped or pointwise: the im2col path handles these.");
+            var gy = Random(new Shape(k.N, k.O, OutH(k), OutW(k)), 7);
+            var expectedGw = ReferenceBackwardWeight(k, x.ToArray(), gy.ToArray());
             foreach (int threads in new[] { savedThreads, 1, 3 })
             {
                 CpuParallel.MaxThreads = threads;
                 using var y = Tensor.Conv2d(x, w, b, k.P);
                 Assert.DoesNotThrow(() => TensorAssert.Close(expected, y, 1e-4f, 1e-4f), $"{threads} threads");
+                using var gw = Tensor.Conv2dBackwardWeight(x, gy, w.Shape, k.P);
+                Assert.DoesNotThrow(() => TensorAssert.Close(expectedGw, gw, 2e-4f, 1e-4f), $"weight gradient, {threads} threads");
             }
         }
         finally
@@ -132,10 +136,10 @@ public class ConvolutionTests(Device device)
     }
 
     [Test]
-    public void ImplicitForwardCoversManyChannelBlocksAndPixelTails()
+    public void ImplicitPassesCoverManyChannelBlocksAndTails()
     {
         // Output channels in several 16-wide blocks plus a partial one, pixel counts that leave every remainder of the
-        // six-pixel blocks, padding and stride together: the shapes of a deep layer at small scale.
+        // six-pixel (six-tap) blocks, padding and stride together: the shapes of a deep layer at small scale.
         if (device.Kind != DeviceKind.Cpu) Assert.Ignore("A CPU kernel.");
         foreach (var (o, size, stride, pad) in new[] { (37, 7, 1, 1), (16, 5, 2, 1), (50, 9, 1, 0), (9, 4, 1, 2) })
         {
@@ -145,6 +149,9 @@ public class ConvolutionTests(Device device)
             Assert.That(ImplicitConvolution.Applies(g), Is.True, k.Name);
             using var y = Tensor.Conv2d(x, w, b, k.P);
             TensorAssert.Close(ReferenceForward(k, x.ToArray(), w.ToArray(), b?.ToArray()), y, 1e-4f, 1e-4f);
+            var gy = Random(y.Shape, 7);
+            using var gw = Tensor.Conv2dBackwardWeight(x, gy, w.Shape, k.P);
+            TensorAssert.Close(ReferenceBackwardWeight(k, x.ToArray(), gy.ToArray()), gw, 2e-4f, 1e-4f);
         }
     }
 
