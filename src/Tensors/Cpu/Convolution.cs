@@ -170,7 +170,7 @@ internal static class Convolution
             return;
         }
         var pool = PoolOf(x);
-        if (schedule is null && ImplicitConvolution.Applies(g))
+        if (schedule is null && ImplicitConvolution.AppliesToWeightGradient(g))
         {
             ImplicitConvolution.BackwardWeight(g, xd, x.Offset, dyd, gradY.Offset, dwd, gradW.Offset, pool);
             return;

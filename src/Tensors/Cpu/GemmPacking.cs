@@ -173,7 +173,7 @@ internal static unsafe class GemmPacking
     /// Transposes eight vectors of eight floats: output p holds element p of every input, in input order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>,
+    internal static (Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>,
         Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>) Transpose8x8(
         Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
         Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7)

@@ -29,8 +29,11 @@ internal static unsafe class ImplicitConvolution
     /// <summary>Whether the passes may take this path (switched off to compare with the im2col path).</summary>
     internal static bool Enabled = true;
 
-    /// <summary>Fewest taps (<c>C*kh*kw</c>) for which a tile's multiply-adds outweigh its 96 scalar stores.</summary>
+    /// <summary>Fewest taps (<c>C*kh*kw</c>) for which a forward tile's multiply-adds outweigh its 96 scalar stores.</summary>
     internal static int MinDepth = 64;
+
+    /// <summary>Fewest taps for the weight gradient (six taps make a tile; a 3x3 kernel on two channels has 18).</summary>
+    internal static int MinWeightDepth = 16;
 
     /// <summary>Rows of dY^T (pixels) one slice of the weight gradient covers: 512 x 16 floats of it stay in L2.</summary>
     internal static int SliceRows = 512;
@@ -48,9 +51,17 @@ internal static unsafe class ImplicitConvolution
     /// </summary>
     internal static int MaxWeightFloats = 1 << 17;
 
-    /// <summary>Whether <paramref name="g"/> can run here on this machine.</summary>
-    public static bool Applies(in ConvGeometry g) =>
-        Enabled && Fma.IsSupported && g.Groups == 1 && !g.IsPointwise && g.Rows >= MinDepth && g.Pixels > 0 && g.O >= MinOutputs
+    /// <summary>Whether the forward pass of <paramref name="g"/> can run here on this machine.</summary>
+    public static bool Applies(in ConvGeometry g) => g.Rows >= MinDepth && Fits(g);
+
+    /// <summary>
+    /// Whether the weight gradient of <paramref name="g"/> can run here. Its tiles add into the sum only once per
+    /// slice of pixels, so few taps are no obstacle (<see cref="MinWeightDepth"/>): a 3-channel first layer gains most.
+    /// </summary>
+    public static bool AppliesToWeightGradient(in ConvGeometry g) => g.Rows >= MinWeightDepth && Fits(g);
+
+    private static bool Fits(in ConvGeometry g) =>
+        Enabled && Fma.IsSupported && g.Groups == 1 && !g.IsPointwise && g.Pixels > 0 && g.O >= MinOutputs
         && (long)g.C * (g.H + 2 * g.PH) * (g.W + 2 * g.PW) <= MaxImageFloats
         && (long)g.Rows * ((g.O + Nr - 1) / Nr * Nr) <= MaxWeightFloats;
 
@@ -183,13 +194,36 @@ internal static unsafe class ImplicitConvolution
         }
     }
 
-    /// <summary><c>to[p * ld + o] = from[o * pixels + p]</c>: one image of dY as <c>[pixels, O]</c> rows.</summary>
+    /// <summary>
+    /// <c>to[p * ld + o] = from[o * pixels + p]</c>: one image of dY as <c>[pixels, O]</c> rows, in 8 x 8 register
+    /// transposes. With few taps (a first layer's 27) this copy is as large as the multiply-adds, so it must be cheap.
+    /// </summary>
     private static void Transpose(float[] from, int fromOffset, int outputs, int pixels, float[] to, int toOffset, int ld)
     {
-        for (int o = 0; o < outputs; o++)
+        if ((long)fromOffset + (long)outputs * pixels > from.Length || (long)toOffset + (long)pixels * ld > to.Length || outputs > ld)
+            throw new ArgumentException("ImplicitConvolution.Transpose: a block runs past its buffer.");
+        fixed (float* src = from, dst = to)
         {
-            int src = fromOffset + o * pixels;
-            for (int p = 0; p < pixels; p++) to[toOffset + p * ld + o] = from[src + p];
+            float* f = src + fromOffset, t = dst + toOffset;
+            int o0 = 0;
+            for (; o0 + 8 <= outputs; o0 += 8)
+            {
+                int p0 = 0;
+                for (; p0 + 8 <= pixels; p0 += 8)
+                {
+                    float* s = f + (long)o0 * pixels + p0;
+                    var (r0, r1, r2, r3, r4, r5, r6, r7) = GemmPacking.Transpose8x8(
+                        Vector256.Load(s), Vector256.Load(s + pixels), Vector256.Load(s + 2 * pixels), Vector256.Load(s + 3 * pixels),
+                        Vector256.Load(s + 4 * pixels), Vector256.Load(s + 5 * pixels), Vector256.Load(s + 6 * pixels), Vector256.Load(s + 7 * pixels));
+                    float* d = t + (long)p0 * ld + o0;
+                    r0.Store(d); r1.Store(d + ld); r2.Store(d + 2 * ld); r3.Store(d + 3 * ld);
+                    r4.Store(d + 4 * ld); r5.Store(d + 5 * ld); r6.Store(d + 6 * ld); r7.Store(d + 7 * ld);
+                }
+                for (; p0 < pixels; p0++)
+                    for (int o = o0; o < o0 + 8; o++) t[(long)p0 * ld + o] = f[(long)o * pixels + p0];
+            }
+            for (int o = o0; o < outputs; o++)
+                for (int p = 0; p < pixels; p++) t[(long)p * ld + o] = f[(long)o * pixels + p];
         }
     }
 

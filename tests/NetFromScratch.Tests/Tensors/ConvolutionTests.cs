@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics.X86;
 using NetFromScratch.Tensors;
 using NetFromScratch.Tensors.Cpu;
 
@@ -109,10 +110,11 @@ public class ConvolutionTests(Device device)
         if (device.Kind != DeviceKind.Cpu) Assert.Ignore("A CPU kernel.");
         var (x, w, b) = Inputs(k);
         var expected = ReferenceForward(k, x.ToArray(), w.ToArray(), b?.ToArray());
-        int savedDepth = ImplicitConvolution.MinDepth, savedOutputs = ImplicitConvolution.MinOutputs, savedThreads = CpuParallel.MaxThreads;
+        int savedDepth = ImplicitConvolution.MinDepth, savedWeightDepth = ImplicitConvolution.MinWeightDepth;
+        int savedOutputs = ImplicitConvolution.MinOutputs, savedThreads = CpuParallel.MaxThreads;
         try
         {
-            ImplicitConvolution.MinDepth = 1;
+            ImplicitConvolution.MinDepth = ImplicitConvolution.MinWeightDepth = 1;
             ImplicitConvolution.MinOutputs = 1;
             var g = ConvGeometry.Of(x.Shape, w.Shape, k.P);
             if (!ImplicitConvolution.Applies(g)) Assert.Ignore("Grouped or pointwise: the im2col path handles these.");
@@ -130,6 +132,7 @@ public class ConvolutionTests(Device device)
         finally
         {
             ImplicitConvolution.MinDepth = savedDepth;
+            ImplicitConvolution.MinWeightDepth = savedWeightDepth;
             ImplicitConvolution.MinOutputs = savedOutputs;
             CpuParallel.MaxThreads = savedThreads;
         }
@@ -153,6 +156,22 @@ public class ConvolutionTests(Device device)
             using var gw = Tensor.Conv2dBackwardWeight(x, gy, w.Shape, k.P);
             TensorAssert.Close(ReferenceBackwardWeight(k, x.ToArray(), gy.ToArray()), gw, 2e-4f, 1e-4f);
         }
+    }
+
+    [Test]
+    public void FirstLayerWeightGradientTakesTheImplicitPath()
+    {
+        // Three input channels give only 27 taps: too few for the implicit forward pass, enough for its weight gradient.
+        if (device.Kind != DeviceKind.Cpu) Assert.Ignore("A CPU kernel.");
+        var k = new ConvCase("first layer", 5, 3, 14, 13, 32, 3, 3, Conv2dParams.Square(1, 1), true);
+        var (x, w, _) = Inputs(k);
+        var g = ConvGeometry.Of(x.Shape, w.Shape, k.P);
+        if (!Fma.IsSupported) Assert.Ignore("Needs FMA.");
+        Assert.That(ImplicitConvolution.Applies(g), Is.False);
+        Assert.That(ImplicitConvolution.AppliesToWeightGradient(g), Is.True);
+        var gy = Random(new Shape(k.N, k.O, OutH(k), OutW(k)), 7);
+        using var gw = Tensor.Conv2dBackwardWeight(x, gy, w.Shape, k.P);
+        TensorAssert.Close(ReferenceBackwardWeight(k, x.ToArray(), gy.ToArray()), gw, 2e-4f, 1e-4f);
     }
 
     private void CheckSchedule(ConvCase k, ConvSchedule schedule, Tensor x, Tensor w, Tensor? b, Tensor gy,
