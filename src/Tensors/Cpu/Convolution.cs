@@ -83,6 +83,11 @@ internal static class Convolution
             ImplicitConvolution.Forward(g, xd, x.Offset, wd, w.Offset, bd, bo, yd, y.Offset, PoolOf(x));
             return;
         }
+        if (schedule is null && ImplicitConvolution.AppliesByRows(g) && x.IsContiguous && w.IsContiguous && y.IsContiguous)
+        {
+            ImplicitConvolution.ForwardRows(g, xd, x.Offset, wd, w.Offset, bd, bo, yd, y.Offset, PoolOf(x));
+            return;
+        }
         Run(g, PoolOf(x), schedule ?? Choose(g), (tile, ws, parallel) =>
         {
             int n = tile.First;

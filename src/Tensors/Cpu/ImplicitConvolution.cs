@@ -117,6 +117,117 @@ internal static unsafe class ImplicitConvolution
     }
 
     /// <summary>
+    /// Whether the forward pass of <paramref name="g"/> can run as <see cref="ForwardRows"/>: few taps (where
+    /// <see cref="Forward"/>'s per-tile stores would dominate), unit horizontal stride and output rows of at least 16.
+    /// </summary>
+    public static bool AppliesByRows(in ConvGeometry g) =>
+        g.Rows < MinDepth && g.SW == 1 && g.OW >= Nr && g.O >= Mr && Fits(g);
+
+    /// <summary>
+    /// The forward pass for first layers (3 input channels, 27 taps): six output channels broadcast their weights and
+    /// sixteen neighbouring output pixels of one row load as vectors straight from the padded input, so each tile's
+    /// results are whole runs of an output row, stored as vectors. Same shapes as <see cref="Forward"/>.
+    /// </summary>
+    public static void ForwardRows(in ConvGeometry g, float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset,
+        float[] y, int yOffset, BufferPool pool)
+    {
+        int depth = g.Rows, outputs = g.O, pixels = g.Pixels;
+        int hp = g.H + 2 * g.PH, wp = g.W + 2 * g.PW, image = g.C * hp * wp;
+        if ((long)xOffset + (long)g.N * g.C * g.Plane > x.Length || (long)wOffset + (long)outputs * depth > w.Length
+            || (long)yOffset + (long)g.N * outputs * pixels > y.Length || (bias is not null && biasOffset + outputs > bias.Length))
+            throw new ArgumentException("ImplicitConvolution.ForwardRows: an operand is shorter than its shape.");
+        int[] taps = ArrayPool<int>.Shared.Rent(depth);
+        for (int c = 0; c < g.C; c++)
+            for (int i = 0; i < g.KH; i++)
+                for (int j = 0; j < g.KW; j++) taps[(c * g.KH + i) * g.KW + j] = c * hp * wp + i * g.DH * wp + j * g.DW;
+        var geo = g;
+        try
+        {
+            CpuParallel.For(g.N, (long)outputs * pixels * depth, (n0, n1) =>
+            {
+                // Every run of sixteen lies inside its output row (the last one is moved back to end there), so its
+                // loads stay inside the padded input row.
+                float[] copy = pool.Rent(image, zero: true);
+                try
+                {
+                    for (int n = n0; n < n1; n++)
+                    {
+                        Pad(geo, x, xOffset + n * geo.C * geo.Plane, copy, 0, hp, wp);
+                        RowTiles(geo, copy, w, wOffset, taps, bias, biasOffset, y, yOffset + n * outputs * pixels, wp);
+                    }
+                }
+                finally
+                {
+                    pool.Return(copy);
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(taps);
+        }
+    }
+
+    /// <summary>All tiles of one padded image: six output channels by sixteen pixels of one output row.</summary>
+    private static void RowTiles(in ConvGeometry g, float[] image, float[] w, int wOffset, int[] taps, float[]? bias, int biasOffset,
+        float[] y, int yAt, int wp)
+    {
+        int depth = g.Rows, outputs = g.O, pixels = g.Pixels, ow = g.OW;
+        float* tile = stackalloc float[Mr * Nr];
+        fixed (float* px = image, pw = w, py = y)
+        fixed (int* pt = taps)
+        {
+            for (int o0 = 0; o0 < outputs; o0 += Mr)
+            {
+                int rows = Math.Min(Mr, outputs - o0), last = outputs - 1;
+                float* w0 = pw + wOffset + (long)o0 * depth, w1 = pw + wOffset + (long)Math.Min(o0 + 1, last) * depth;
+                float* w2 = pw + wOffset + (long)Math.Min(o0 + 2, last) * depth, w3 = pw + wOffset + (long)Math.Min(o0 + 3, last) * depth;
+                float* w4 = pw + wOffset + (long)Math.Min(o0 + 4, last) * depth, w5 = pw + wOffset + (long)Math.Min(o0 + 5, last) * depth;
+                for (int r = 0; r < g.OH; r++)
+                {
+                    float* line = px + (long)r * g.SH * wp;
+                    for (int c0 = 0; c0 < ow; c0 += Nr)
+                    {
+                        // The last run of a row may be short: it starts 16 before the row's end and overlaps the one before.
+                        int start = Math.Min(c0, ow - Nr);
+                        RowTile(depth, w0, w1, w2, w3, w4, w5, pt, line + start, tile);
+                        for (int i = 0; i < rows; i++)
+                        {
+                            float* dst = py + yAt + (long)(o0 + i) * pixels + r * ow + start;
+                            var b = Vector256.Create(bias is null ? 0f : bias[biasOffset + o0 + i]);
+                            Vector256.Store(Vector256.Load(tile + i * Nr) + b, dst);
+                            Vector256.Store(Vector256.Load(tile + i * Nr + 8) + b, dst + 8);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary><c>out[i, j] = sum_t w_i[t] * line[tap[t] + j]</c> for six weight rows i and sixteen pixels j.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowTile(int depth, float* w0, float* w1, float* w2, float* w3, float* w4, float* w5, int* tap, float* line, float* result)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int t = 0; t < depth; t++)
+        {
+            float* b = line + tap[t];
+            var b0 = Avx.LoadVector256(b);
+            var b1 = Avx.LoadVector256(b + 8);
+            var v = Vector256.Create(w0[t]); c00 = Fma.MultiplyAdd(v, b0, c00); c01 = Fma.MultiplyAdd(v, b1, c01);
+            v = Vector256.Create(w1[t]); c10 = Fma.MultiplyAdd(v, b0, c10); c11 = Fma.MultiplyAdd(v, b1, c11);
+            v = Vector256.Create(w2[t]); c20 = Fma.MultiplyAdd(v, b0, c20); c21 = Fma.MultiplyAdd(v, b1, c21);
+            v = Vector256.Create(w3[t]); c30 = Fma.MultiplyAdd(v, b0, c30); c31 = Fma.MultiplyAdd(v, b1, c31);
+            v = Vector256.Create(w4[t]); c40 = Fma.MultiplyAdd(v, b0, c40); c41 = Fma.MultiplyAdd(v, b1, c41);
+            v = Vector256.Create(w5[t]); c50 = Fma.MultiplyAdd(v, b0, c50); c51 = Fma.MultiplyAdd(v, b1, c51);
+        }
+        Avx.Store(result, c00); Avx.Store(result + 8, c01); Avx.Store(result + 16, c10); Avx.Store(result + 24, c11);
+        Avx.Store(result + 32, c20); Avx.Store(result + 40, c21); Avx.Store(result + 48, c30); Avx.Store(result + 56, c31);
+        Avx.Store(result + 64, c40); Avx.Store(result + 72, c41); Avx.Store(result + 80, c50); Avx.Store(result + 88, c51);
+    }
+
+    /// <summary>
     /// The weight gradient as the same implicit GEMM with the roles turned: <c>dW^T[t, o] = sum_q X[q, t] dY^T[q, o]</c>
     /// over q = (image, pixel). Six taps broadcast their input values, sixteen output channels of dY^T load as vectors,
     /// and the depth runs over a run of images at once so that each tile's result is added into the sum rarely.

@@ -159,19 +159,32 @@ public class ConvolutionTests(Device device)
     }
 
     [Test]
-    public void FirstLayerWeightGradientTakesTheImplicitPath()
+    public void FirstLayerPassesTakeTheImplicitPaths()
     {
         // Three input channels give only 27 taps: too few for the implicit forward pass, enough for its weight gradient.
         if (device.Kind != DeviceKind.Cpu) Assert.Ignore("A CPU kernel.");
-        var k = new ConvCase("first layer", 5, 3, 14, 13, 32, 3, 3, Conv2dParams.Square(1, 1), true);
-        var (x, w, _) = Inputs(k);
-        var g = ConvGeometry.Of(x.Shape, w.Shape, k.P);
+        // Its forward pass runs by rows of sixteen output pixels when the rows are that long and the stride along them is 1.
         if (!Fma.IsSupported) Assert.Ignore("Needs FMA.");
-        Assert.That(ImplicitConvolution.Applies(g), Is.False);
-        Assert.That(ImplicitConvolution.AppliesToWeightGradient(g), Is.True);
-        var gy = Random(new Shape(k.N, k.O, OutH(k), OutW(k)), 7);
-        using var gw = Tensor.Conv2dBackwardWeight(x, gy, w.Shape, k.P);
-        TensorAssert.Close(ReferenceBackwardWeight(k, x.ToArray(), gy.ToArray()), gw, 2e-4f, 1e-4f);
+        var cases = new[]
+        {
+            new ConvCase("first layer", 5, 3, 14, 20, 32, 3, 3, Conv2dParams.Square(1, 1), true),
+            new ConvCase("rows of 16, nine outputs", 3, 2, 9, 18, 9, 3, 3, Conv2dParams.Square(), true),
+            new ConvCase("vertical stride 2, dilation 2", 2, 3, 11, 37, 8, 3, 3, new Conv2dParams(2, 1, 2, 2, 2, 2), false),
+            new ConvCase("5x5, rows of 33", 2, 1, 8, 37, 9, 5, 5, Conv2dParams.Square(), true),
+        };
+        foreach (var k in cases)
+        {
+            var (x, w, b) = Inputs(k);
+            var g = ConvGeometry.Of(x.Shape, w.Shape, k.P);
+            Assert.That(ImplicitConvolution.Applies(g), Is.False, k.Name);
+            Assert.That(ImplicitConvolution.AppliesByRows(g), Is.True, k.Name);
+            Assert.That(ImplicitConvolution.AppliesToWeightGradient(g), Is.EqualTo(g.Rows >= ImplicitConvolution.MinWeightDepth), k.Name);
+            using var y = Tensor.Conv2d(x, w, b, k.P);
+            TensorAssert.Close(ReferenceForward(k, x.ToArray(), w.ToArray(), b?.ToArray()), y, 1e-4f, 1e-4f);
+            var gy = Random(new Shape(k.N, k.O, OutH(k), OutW(k)), 7);
+            using var gw = Tensor.Conv2dBackwardWeight(x, gy, w.Shape, k.P);
+            TensorAssert.Close(ReferenceBackwardWeight(k, x.ToArray(), gy.ToArray()), gw, 2e-4f, 1e-4f);
+        }
     }
 
     private void CheckSchedule(ConvCase k, ConvSchedule schedule, Tensor x, Tensor w, Tensor? b, Tensor gy,
