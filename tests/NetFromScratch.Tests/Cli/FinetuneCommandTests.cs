@@ -36,30 +36,11 @@ public class FinetuneCommandTests
         }
     }
 
-    private (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var saved = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            int code = Program.Main(args);
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(saved.Out);
-            Console.SetError(saved.Error);
-        }
-    }
-
     [Test]
     public void RandomResNet18OnATinyFolderTrainsAndWritesTheRunFolder()
     {
         string run = Path.Combine(_root, "run-resnet");
-        var (code, output, error) = Run("finetune", "--backbone", "resnet18", "--data", Path.Combine(_root, "images"), "--input-size", "32",
+        var (code, output, error) = NfsRunner.Run("finetune", "--backbone", "resnet18", "--data", Path.Combine(_root, "images"), "--input-size", "32",
             "--epochs", "1", "--batch-size", "4", "--val-split", "0.25", "--out", run);
         Assert.That(code, Is.Zero, error + output);
         Assert.That(output, Does.Contain("RANDOM weights").And.Contain("TRAINING FROM SCRATCH"));
@@ -79,7 +60,7 @@ public class FinetuneCommandTests
         string weights = Path.Combine(_root, "resnet18-3.safetensors");
         new NetFromScratch.Nn.Models.ResNet(18, 5, new NetFromScratch.Tensors.Generator(4)).Save(weights);
         string run = Path.Combine(_root, "run-frozen");
-        var (code, output, error) = Run("finetune", "--backbone", "resnet18", "--weights", weights, "--data", Path.Combine(_root, "images"),
+        var (code, output, error) = NfsRunner.Run("finetune", "--backbone", "resnet18", "--weights", weights, "--data", Path.Combine(_root, "images"),
             "--input-size", "32", "--epochs", "3", "--batch-size", "4", "--normalize", "data", "--lr-decay", "0.5", "--out", run);
         Assert.That(code, Is.Zero, error + output);
         Assert.That(output, Does.Not.Contain("RANDOM"));
@@ -94,7 +75,7 @@ public class FinetuneCommandTests
     {
         string weights = Path.Combine(_root, "resnet18-b.safetensors");
         new NetFromScratch.Nn.Models.ResNet(18, 5, new NetFromScratch.Tensors.Generator(5)).Save(weights);
-        var (code, output, error) = Run("finetune", "--backbone", "resnet18", "--weights", weights, "--data", Path.Combine(_root, "images"),
+        var (code, output, error) = NfsRunner.Run("finetune", "--backbone", "resnet18", "--weights", weights, "--data", Path.Combine(_root, "images"),
             "--input-size", "32", "--epochs", "2", "--batch-size", "6", "--freeze-until", "layer3", "--unfreeze-every", "1", "--augment", "flip",
             "--val-split", "0", "--out", Path.Combine(_root, "run-unfreeze"));
         Assert.That(code, Is.Zero, error + output);
@@ -105,10 +86,10 @@ public class FinetuneCommandTests
     [Test]
     public void BadArgumentsFailWithAMessage()
     {
-        var (code, _, error) = Run("finetune", "--backbone", "resnet7", "--data", Path.Combine(_root, "images"));
+        var (code, _, error) = NfsRunner.Run("finetune", "--backbone", "resnet7", "--data", Path.Combine(_root, "images"));
         Assert.That(code, Is.EqualTo(1));
         Assert.That(error, Does.Contain("resnet7").And.Contain("resnet18"));
-        (code, _, error) = Run("finetune", "--backbone", "resnet18", "--data", Path.Combine(_root, "images"), "--freeze-until", "layer9", "--input-size", "32",
+        (code, _, error) = NfsRunner.Run("finetune", "--backbone", "resnet18", "--data", Path.Combine(_root, "images"), "--freeze-until", "layer9", "--input-size", "32",
             "--out", Path.Combine(_root, "run-bad"));
         Assert.That(code, Is.EqualTo(1));
         Assert.That(error, Does.Contain("layer9").And.Contain("stem, layer1"));

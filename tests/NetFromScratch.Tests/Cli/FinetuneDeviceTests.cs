@@ -28,7 +28,7 @@ public class FinetuneDeviceTests
     public void TheSimulatorRunsAFineTuningEndToEndAndSaysSo()
     {
         string run = Path.Combine(_root, "run");
-        var (code, output, error) = FinetuneResumeTests.Nfs("finetune", "--backbone", Path.Combine(_root, "tiny.onnx"), "--data", Path.Combine(_root, "images"),
+        var (code, output, error) = NfsRunner.Run("finetune", "--backbone", Path.Combine(_root, "tiny.onnx"), "--data", Path.Combine(_root, "images"),
             "--input-size", "16", "--epochs", "2", "--batch-size", "3", "--val-split", "0", "--unfreeze-every", "1", "--device", "simulator", "--out", run);
         Assert.That(code, Is.Zero, error + output);
         Assert.That(output, Does.Contain("device: ilgpu-cpu (simulator)"));
@@ -36,7 +36,7 @@ public class FinetuneDeviceTests
         Assert.That(File.ReadAllText(Path.Combine(run, "summary.txt")), Does.Contain(" s on ilgpu-cpu (simulator); peak working set"));
         Assert.That(File.ReadAllLines(Path.Combine(run, "metrics.csv")), Has.Length.EqualTo(3));
 
-        var resumed = FinetuneResumeTests.Nfs("finetune", "--resume", Path.Combine(run, "checkpoint.safetensors"), "--epochs", "3");
+        var resumed = NfsRunner.Run("finetune", "--resume", Path.Combine(run, "checkpoint.safetensors"), "--epochs", "3");
         Assert.That(resumed.Code, Is.Zero, resumed.Error + resumed.Output);
         Assert.That(resumed.Output, Does.Contain("device: ilgpu-cpu (simulator)").And.Contain("after epoch 2"));
         Assert.That(File.ReadAllLines(Path.Combine(run, "metrics.csv")), Has.Length.EqualTo(4));
@@ -45,7 +45,7 @@ public class FinetuneDeviceTests
     [Test]
     public void AnUnknownDeviceIsRefusedWithTheChoices()
     {
-        var (code, output, error) = FinetuneResumeTests.Nfs("finetune", "--backbone", Path.Combine(_root, "tiny.onnx"), "--data", Path.Combine(_root, "images"),
+        var (code, output, error) = NfsRunner.Run("finetune", "--backbone", Path.Combine(_root, "tiny.onnx"), "--data", Path.Combine(_root, "images"),
             "--device", "tpu", "--out", Path.Combine(_root, "never"));
         Assert.That(code, Is.EqualTo(1), output);
         Assert.That(error.Trim(), Does.StartWith("finetune: --device tpu: Unknown device 'tpu'").And.Contain("simulator"));

@@ -45,25 +45,6 @@ public class FinetuneResumeTests
         OnnxExporter.Save(model, path, new Shape(1, 3, 16, 16));
     }
 
-    internal static (int Code, string Output, string Error) Nfs(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var saved = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            int code = Program.Main(args);
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(saved.Out);
-            Console.SetError(saved.Error);
-        }
-    }
-
     private string[] Settings(string augment) =>
     [
         "--backbone", _backbone, "--data", _images, "--input-size", "16", "--batch-size", "2", "--val-split", "0.25", "--unfreeze-every", "2",
@@ -92,17 +73,17 @@ public class FinetuneResumeTests
     {
         const int epochs = 5;
         string straight = Path.Combine(_root, $"straight-{augment.Replace(',', '-').Replace(':', '-')}");
-        var whole = Nfs(["finetune", .. Settings(augment), "--epochs", epochs.ToString(CultureInfo.InvariantCulture), "--out", straight]);
+        var whole = NfsRunner.Run(["finetune", .. Settings(augment), "--epochs", epochs.ToString(CultureInfo.InvariantCulture), "--out", straight]);
         Assert.That(whole.Code, Is.Zero, whole.Error + whole.Output);
         Assert.That(whole.Output, Does.Contain("epoch 3: unfroze 4").And.Contain("epoch 5: unfroze 1"));
 
         string pieces = straight + "-resumed";
-        var first = Nfs(["finetune", .. Settings(augment), "--epochs", stops[0].ToString(CultureInfo.InvariantCulture), "--out", pieces]);
+        var first = NfsRunner.Run(["finetune", .. Settings(augment), "--epochs", stops[0].ToString(CultureInfo.InvariantCulture), "--out", pieces]);
         Assert.That(first.Code, Is.Zero, first.Error + first.Output);
         string checkpoint = Path.Combine(pieces, "checkpoint.safetensors");
         foreach (int stop in stops.Skip(1).Append(epochs))
         {
-            var next = Nfs("finetune", "--resume", checkpoint, "--epochs", stop.ToString(CultureInfo.InvariantCulture));
+            var next = NfsRunner.Run("finetune", "--resume", checkpoint, "--epochs", stop.ToString(CultureInfo.InvariantCulture));
             Assert.That(next.Code, Is.Zero, next.Error + next.Output);
             Assert.That(next.Output, Does.Contain("resuming from " + checkpoint + " after epoch"));
         }
@@ -120,10 +101,10 @@ public class FinetuneResumeTests
     public void ResumingIntoANewFolderWithMoreEpochsKeepsTheSettings()
     {
         string run = Path.Combine(_root, "first");
-        var first = Nfs(["finetune", .. Settings("none"), "--epochs", "1", "--out", run]);
+        var first = NfsRunner.Run(["finetune", .. Settings("none"), "--epochs", "1", "--out", run]);
         Assert.That(first.Code, Is.Zero, first.Error + first.Output);
         string moved = Path.Combine(_root, "moved");
-        var next = Nfs("finetune", "--resume", Path.Combine(run, "checkpoint.safetensors"), "--epochs", "2", "--out", moved);
+        var next = NfsRunner.Run("finetune", "--resume", Path.Combine(run, "checkpoint.safetensors"), "--epochs", "2", "--out", moved);
         Assert.That(next.Code, Is.Zero, next.Error + next.Output);
         Assert.That(File.ReadAllLines(Path.Combine(moved, "metrics.csv")), Has.Length.EqualTo(3));
         Assert.That(File.Exists(Path.Combine(moved, "best.safetensors")), Is.True);
@@ -131,7 +112,7 @@ public class FinetuneResumeTests
         Assert.That(File.ReadAllLines(Path.Combine(run, "metrics.csv")), Has.Length.EqualTo(2), "the first folder is left as it was");
 
         string done = Path.Combine(moved, "checkpoint.safetensors");
-        AssertOneLineError(Nfs("finetune", "--resume", done), done, "already trained 2 of 2 epochs", "--epochs above 2");
+        AssertOneLineError(NfsRunner.Run("finetune", "--resume", done), done, "already trained 2 of 2 epochs", "--epochs above 2");
     }
 
     private static void AssertOneLineError((int Code, string Output, string Error) result, params string[] fragments)
@@ -147,20 +128,20 @@ public class FinetuneResumeTests
     public void AMissingCheckpointIsOneLine()
     {
         string missing = Path.Combine(_root, "nowhere", "checkpoint.safetensors");
-        AssertOneLineError(Nfs("finetune", "--resume", missing), missing, "not found");
+        AssertOneLineError(NfsRunner.Run("finetune", "--resume", missing), missing, "not found");
     }
 
     [Test]
     public void ACheckpointOfNfsTrainIsRefused()
     {
         string run = Path.Combine(_root, "train-run");
-        var train = Nfs("train", "--epochs", "1", "--model", "linear", "--val-split", "0", "--device", "cpu", "--out", run);
+        var train = NfsRunner.Run("train", "--epochs", "1", "--model", "linear", "--val-split", "0", "--device", "cpu", "--out", run);
         Assert.That(train.Code, Is.Zero, train.Error);
         string checkpoint = Path.Combine(run, "checkpoint.safetensors");
-        AssertOneLineError(Nfs("finetune", "--resume", checkpoint), checkpoint, "nfs train", "not of a fine-tuning run");
+        AssertOneLineError(NfsRunner.Run("finetune", "--resume", checkpoint), checkpoint, "nfs train", "not of a fine-tuning run");
         // A plain weights file is not a checkpoint at all.
         string weights = Path.Combine(run, "model.safetensors");
-        AssertOneLineError(Nfs("finetune", "--resume", weights), weights, "not a training checkpoint");
+        AssertOneLineError(NfsRunner.Run("finetune", "--resume", weights), weights, "not a training checkpoint");
     }
 
     [Test]
@@ -169,17 +150,17 @@ public class FinetuneResumeTests
         string images = Path.Combine(_root, "images-grow");
         FinetuneCommandTests.WriteShapes(images, classes: 2, perClass: 3, size: 16);
         string run = Path.Combine(_root, "grow");
-        var first = Nfs("finetune", "--backbone", _backbone, "--data", images, "--input-size", "16", "--epochs", "1", "--batch-size", "2", "--device", "cpu", "--out", run);
+        var first = NfsRunner.Run("finetune", "--backbone", _backbone, "--data", images, "--input-size", "16", "--epochs", "1", "--batch-size", "2", "--device", "cpu", "--out", run);
         Assert.That(first.Code, Is.Zero, first.Error + first.Output);
         FinetuneCommandTests.WriteShapes(images, classes: 3, perClass: 3, size: 16);
         string checkpoint = Path.Combine(run, "checkpoint.safetensors");
-        AssertOneLineError(Nfs("finetune", "--resume", checkpoint, "--epochs", "2"), checkpoint, "2 classes", "has 3");
+        AssertOneLineError(NfsRunner.Run("finetune", "--resume", checkpoint, "--epochs", "2"), checkpoint, "2 classes", "has 3");
     }
 
     [Test]
     public void SettingsOtherThanEpochsAndOutCannotChangeOnResume()
     {
-        AssertOneLineError(Nfs("finetune", "--resume", Path.Combine(_root, "any.safetensors"), "--lr", "0.5", "--device", "cpu"), "--lr", "--device", "only --epochs");
-        AssertOneLineError(Nfs("finetune", "--epochs", "1"), "--backbone and --data are required");
+        AssertOneLineError(NfsRunner.Run("finetune", "--resume", Path.Combine(_root, "any.safetensors"), "--lr", "0.5", "--device", "cpu"), "--lr", "--device", "only --epochs");
+        AssertOneLineError(NfsRunner.Run("finetune", "--epochs", "1"), "--backbone and --data are required");
     }
 }

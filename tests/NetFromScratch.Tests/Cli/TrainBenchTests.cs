@@ -8,7 +8,7 @@ public class TrainBenchTests
     [Test]
     public void PrintsSamplesPerSecondAndAllocation()
     {
-        var (code, output, _) = Run("bench", "train", "--model", "mlp:16", "--seconds", "0.3");
+        var (code, output, _) = NfsRunner.Run("bench", "train", "--model", "mlp:16", "--seconds", "0.3");
         Assert.That(code, Is.EqualTo(0));
         Assert.That(output, Does.Match(@"^train model=mlp:16 batch=64 samples_per_s=\d+ .*alloc_bytes_per_step=\d+ .*path=fused-mlp"));
     }
@@ -16,7 +16,7 @@ public class TrainBenchTests
     [Test]
     public void EpochRunComparesPlainAndAugmentedLoading()
     {
-        var (code, output, _) = Run("bench", "train", "--model", "mlp:16", "--seconds", "0.3", "--epoch", "--epoch-samples", "300", "--augment", "flip,crop:2");
+        var (code, output, _) = NfsRunner.Run("bench", "train", "--model", "mlp:16", "--seconds", "0.3", "--epoch", "--epoch-samples", "300", "--augment", "flip,crop:2");
         Assert.That(code, Is.EqualTo(0));
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.That(lines, Has.Length.EqualTo(3));
@@ -27,28 +27,11 @@ public class TrainBenchTests
     [Test]
     public void AugmentWithoutEpochOrWithABadSpecIsRefused()
     {
-        var (code, _, error) = Run("bench", "train", "--model", "mlp:16", "--augment", "flip");
+        var (code, _, error) = NfsRunner.Run("bench", "train", "--model", "mlp:16", "--augment", "flip");
         Assert.That(code, Is.EqualTo(1));
         Assert.That(error, Does.Contain("--epoch"));
-        (code, _, error) = Run("bench", "train", "--model", "mlp:16", "--epoch", "--augment", "spin:3");
+        (code, _, error) = NfsRunner.Run("bench", "train", "--model", "mlp:16", "--epoch", "--augment", "spin:3");
         Assert.That(code, Is.EqualTo(1));
         Assert.That(error, Does.Contain("spin"));
-    }
-
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var (oldOut, oldError) = (Console.Out, Console.Error);
-        var (output, error) = (new StringWriter(), new StringWriter());
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (Program.Main(args), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
     }
 }

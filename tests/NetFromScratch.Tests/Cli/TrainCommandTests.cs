@@ -22,30 +22,11 @@ public class TrainCommandTests
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
-    private static (int Code, string Output, string Error) Nfs(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var output = new StringWriter();
-        var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            int code = Program.Main(args);
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
-
     [Test]
     public void OneEpochOnTheBuiltInDigitsWritesTheRunFolder()
     {
         string run = Path.Combine(_dir, "run");
-        var (code, output, error) = Nfs("train", "--epochs", "1", "--out", run);
+        var (code, output, error) = NfsRunner.Run("train", "--epochs", "1", "--out", run);
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(output, Does.Contain("optdigits (built in)").And.Contain("3441 train / 382 validation / 1797 test"));
         Assert.That(output, Does.Contain("epoch  train_loss  train_acc  val_loss  val_acc"));
@@ -66,9 +47,9 @@ public class TrainCommandTests
     public void ResumeContinuesTheRunWithItsSettings()
     {
         string run = Path.Combine(_dir, "run");
-        var first = Nfs("train", "--epochs", "1", "--optimizer", "momentum", "--batch-size", "128", "--out", run);
+        var first = NfsRunner.Run("train", "--epochs", "1", "--optimizer", "momentum", "--batch-size", "128", "--out", run);
         Assert.That(first.Code, Is.EqualTo(0), first.Error);
-        var second = Nfs("train", "--resume", Path.Combine(run, "checkpoint.safetensors"), "--epochs", "2");
+        var second = NfsRunner.Run("train", "--resume", Path.Combine(run, "checkpoint.safetensors"), "--epochs", "2");
         Assert.That(second.Code, Is.EqualTo(0), second.Error);
         Assert.That(second.Output, Does.Contain("resuming from").And.Contain("after epoch 1").And.Contain("SGD"));
         Assert.That(File.ReadAllLines(Path.Combine(run, "metrics.csv")), Has.Length.EqualTo(3));
@@ -80,7 +61,7 @@ public class TrainCommandTests
     [TestCase("--optimizer", "adamw", "--model", "mlp:32", "--schedule", "onecycle", "--weight-decay", "0.05", "--val-split", "0", "--init", "default", "--label-smoothing", "0")]
     public void OptionsCombine(params string[] options)
     {
-        var (code, output, error) = Nfs(["train", "--epochs", "1", "--out", Path.Combine(_dir, "run"), .. options]);
+        var (code, output, error) = NfsRunner.Run(["train", "--epochs", "1", "--out", Path.Combine(_dir, "run"), .. options]);
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(output, Does.Contain("test_accuracy="));
     }
@@ -88,13 +69,13 @@ public class TrainCommandTests
     [Test]
     public void BadOptionsAreExplained()
     {
-        var (code, _, error) = Nfs("train", "--schedule", "wobbly", "--out", Path.Combine(_dir, "run"));
+        var (code, _, error) = NfsRunner.Run("train", "--schedule", "wobbly", "--out", Path.Combine(_dir, "run"));
         Assert.That(code, Is.EqualTo(1));
         Assert.That(error, Does.Contain("--schedule 'wobbly'"));
-        (code, _, error) = Nfs("train", "--device", "tpu", "--out", Path.Combine(_dir, "run"));
+        (code, _, error) = NfsRunner.Run("train", "--device", "tpu", "--out", Path.Combine(_dir, "run"));
         Assert.That(code, Is.EqualTo(1));
         Assert.That(error, Does.Contain("--device tpu"));
-        (code, _, error) = Nfs("train", "--dataset", "mnist", "--out", Path.Combine(_dir, "run"));
+        (code, _, error) = NfsRunner.Run("train", "--dataset", "mnist", "--out", Path.Combine(_dir, "run"));
         Assert.That(code, Is.EqualTo(1));
         Assert.That(error, Does.Contain("--data DIR"));
     }
@@ -131,7 +112,7 @@ public class TrainCommandTests
     {
         string data = Path.Combine(_dir, "mnist");
         WriteMnist(data, gzip: gzip);
-        var (code, output, error) = Nfs("train", "--dataset", "mnist", "--data", data, "--epochs", "3", "--out", Path.Combine(_dir, "run"));
+        var (code, output, error) = NfsRunner.Run("train", "--dataset", "mnist", "--data", data, "--epochs", "3", "--out", Path.Combine(_dir, "run"));
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(output, Does.Contain("180 train / 20 validation / 60 test samples of [1, 28, 28]"));
         Assert.That(output, Does.Contain("test_accuracy=1.0000"));
@@ -143,7 +124,7 @@ public class TrainCommandTests
         string data = Path.Combine(_dir, "mnist");
         WriteMnist(data);
         File.Delete(Path.Combine(data, "t10k-labels-idx1-ubyte"));
-        var (code, _, error) = Nfs("train", "--dataset", "mnist", "--data", data, "--out", Path.Combine(_dir, "run"));
+        var (code, _, error) = NfsRunner.Run("train", "--dataset", "mnist", "--data", data, "--out", Path.Combine(_dir, "run"));
         Assert.That(code, Is.EqualTo(1));
         Assert.That(error, Does.Contain("t10k-labels-idx1-ubyte").And.Contain("not found"));
     }
@@ -158,7 +139,7 @@ public class TrainCommandTests
         bytes[0] = 0x1F;
         bytes[1] = 0x00;
         File.WriteAllBytes(images, bytes);
-        var (code, _, error) = Nfs("train", "--dataset", "mnist", "--data", data, "--out", Path.Combine(_dir, "run"));
+        var (code, _, error) = NfsRunner.Run("train", "--dataset", "mnist", "--data", data, "--out", Path.Combine(_dir, "run"));
         Assert.That(code, Is.EqualTo(1));
         Assert.That(error, Does.Contain(images).And.Contain("magic number"));
     }
@@ -171,7 +152,7 @@ public class TrainCommandTests
         string images = Path.Combine(data, "t10k-images-idx3-ubyte");
         var bytes = File.ReadAllBytes(images);
         File.WriteAllBytes(images, bytes[..(bytes.Length / 2)]);
-        var (code, _, error) = Nfs("train", "--dataset", "mnist", "--data", data, "--out", Path.Combine(_dir, "run"));
+        var (code, _, error) = NfsRunner.Run("train", "--dataset", "mnist", "--data", data, "--out", Path.Combine(_dir, "run"));
         Assert.That(code, Is.EqualTo(1));
         Assert.That(error, Does.Contain(images).And.Contain("truncated"));
     }
@@ -181,7 +162,7 @@ public class TrainCommandTests
     {
         string data = Path.Combine(_dir, "mnist");
         WriteMnist(data, labelCount: 150);
-        var (code, _, error) = Nfs("train", "--dataset", "mnist", "--data", data, "--out", Path.Combine(_dir, "run"));
+        var (code, _, error) = NfsRunner.Run("train", "--dataset", "mnist", "--data", data, "--out", Path.Combine(_dir, "run"));
         Assert.That(code, Is.EqualTo(1));
         Assert.That(error, Does.Contain("train-labels-idx1-ubyte").And.Contain("150 labels").And.Contain("200 images"));
     }
@@ -190,7 +171,7 @@ public class TrainCommandTests
     public void DivergenceStopsWithAMessageAndExitCode2()
     {
         string run = Path.Combine(_dir, "run");
-        var (code, _, error) = Nfs("train", "--optimizer", "sgd", "--lr", "1e30", "--epochs", "3", "--out", run);
+        var (code, _, error) = NfsRunner.Run("train", "--optimizer", "sgd", "--lr", "1e30", "--epochs", "3", "--out", run);
         Assert.That(code, Is.EqualTo(2));
         Assert.That(error, Does.Contain("training diverged").And.Contain("epoch 1").And.Contain("lower learning rate"));
         Assert.That(File.Exists(Path.Combine(run, "metrics.csv")), Is.True);
@@ -199,7 +180,7 @@ public class TrainCommandTests
     [Test]
     public void TheCnnTrainsOnTheProceduralShapesWithAugmentation()
     {
-        var (code, output, error) = Nfs("train", "--dataset", "shapes", "--model", "cnn", "--epochs", "1", "--augment", "crop:4,flip", "--out", _dir);
+        var (code, output, error) = NfsRunner.Run("train", "--dataset", "shapes", "--model", "cnn", "--epochs", "1", "--augment", "crop:4,flip", "--out", _dir);
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(output, Does.Contain("[3, 32, 32]").And.Contain("test_accuracy="));
         double accuracy = double.Parse(output.Split("test_accuracy=")[1].Trim().Split('\n')[0], System.Globalization.CultureInfo.InvariantCulture);
@@ -209,10 +190,10 @@ public class TrainCommandTests
     [Test]
     public void ImageDataSetsNameWhatTheyNeed()
     {
-        var (code, _, error) = Nfs("train", "--dataset", "cifar10", "--out", _dir);
+        var (code, _, error) = NfsRunner.Run("train", "--dataset", "cifar10", "--out", _dir);
         Assert.That(code, Is.Not.EqualTo(0));
         Assert.That(error, Does.Contain("--dataset cifar10 needs --data DIR"));
-        var (code2, _, error2) = Nfs("train", "--dataset", "shapes", "--augment", "spin:3", "--epochs", "1", "--out", _dir);
+        var (code2, _, error2) = NfsRunner.Run("train", "--dataset", "shapes", "--augment", "spin:3", "--epochs", "1", "--out", _dir);
         Assert.That(code2, Is.Not.EqualTo(0));
         Assert.That(error2, Does.Contain("spin"));
     }
