@@ -29,4 +29,9 @@ public enum BinaryOp
     Greater,
     /// <summary><c>a &gt;= b</c>.</summary>
     GreaterEqual,
+    /// <summary>
+    /// <c>b &gt; 0 ? a : 0</c>: the ReLU backward rule <c>dX = dY * [X &gt; 0]</c> in one pass, as PyTorch's
+    /// threshold_backward computes it (0, not NaN, where dY is NaN or infinite and X &lt;= 0).
+    /// </summary>
+    WherePositive,
 }

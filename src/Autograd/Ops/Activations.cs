@@ -10,11 +10,8 @@ public sealed partial class Variable
     public Variable Relu()
     {
         var x = Data;
-        return Record("Relu", x.Relu(), [this], "dX = dY * [X > 0]", dY =>
-        {
-            using var positive = x.Gt(0f);
-            return [dY * positive];
-        });
+        // One pass: dY where X > 0, else 0 (rather than the product with a mask, which takes two and a temporary).
+        return Record("Relu", x.Relu(), [this], "dX = dY * [X > 0]", dY => [Tensor.Binary(BinaryOp.WherePositive, dY, x)]);
     }
 
     /// <summary><c>Y = X &gt; 0 ? X : slope * X</c>.</summary>

@@ -56,6 +56,7 @@ internal static class DeviceMath
             case BinaryOp.LessEqual: return a <= b ? 1f : 0f;
             case BinaryOp.Greater: return a > b ? 1f : 0f;
             case BinaryOp.GreaterEqual: return a >= b ? 1f : 0f;
+            case BinaryOp.WherePositive: return b > 0f ? a : 0f;
             default: return float.NaN;
         }
     }

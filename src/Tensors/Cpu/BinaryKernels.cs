@@ -28,7 +28,12 @@ internal static class BinaryKernels
             case BinaryOp.Maximum: TensorPrimitives.Max(a, b, y); return;
             case BinaryOp.Minimum: TensorPrimitives.Min(a, b, y); return;
         }
-        if (op == BinaryOp.Pow || !Vector256.IsHardwareAccelerated)
+        if (op == BinaryOp.WherePositive && Vector256.IsHardwareAccelerated)
+        {
+            WherePositive(a, b, y);
+            return;
+        }
+        if (op is BinaryOp.Pow or BinaryOp.WherePositive || !Vector256.IsHardwareAccelerated)
         {
             for (int i = 0; i < y.Length; i++) y[i] = Elementwise.BinaryScalar(op, a[i], b[i]);
             return;
@@ -48,7 +53,7 @@ internal static class BinaryKernels
             case BinaryOp.Maximum: TensorPrimitives.Max(a, b, y); return;
             case BinaryOp.Minimum: TensorPrimitives.Min(a, b, y); return;
         }
-        if (op == BinaryOp.Pow || !Vector256.IsHardwareAccelerated)
+        if (op is BinaryOp.Pow or BinaryOp.WherePositive || !Vector256.IsHardwareAccelerated)
         {
             for (int i = 0; i < y.Length; i++) y[i] = Elementwise.BinaryScalar(op, a[i], b);
             return;
@@ -69,12 +74,27 @@ internal static class BinaryKernels
             case BinaryOp.Maximum: TensorPrimitives.Max(b, a, y); return;
             case BinaryOp.Minimum: TensorPrimitives.Min(b, a, y); return;
         }
-        if (op == BinaryOp.Pow || !Vector256.IsHardwareAccelerated)
+        if (op is BinaryOp.Pow or BinaryOp.WherePositive || !Vector256.IsHardwareAccelerated)
         {
             for (int i = 0; i < y.Length; i++) y[i] = Elementwise.BinaryScalar(op, a, b[i]);
             return;
         }
         Compare(op, default, a, true, b, default, false, y);
+    }
+
+    /// <summary><c>y[i] = b[i] &gt; 0 ? a[i] : 0</c>, eight at a time.</summary>
+    private static void WherePositive(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        int n = y.Length, i = 0;
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float br = ref MemoryMarshal.GetReference(b);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        for (; i <= n - 8; i += 8)
+        {
+            var positive = Vector256.GreaterThan(Vector256.LoadUnsafe(ref br, (nuint)i), Vector256<float>.Zero);
+            (Vector256.LoadUnsafe(ref ar, (nuint)i) & positive).StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < n; i++) y[i] = b[i] > 0f ? a[i] : 0f;
     }
 
     // One comparison loop for every layout: an operand is a span, or a scalar when its flag is set.

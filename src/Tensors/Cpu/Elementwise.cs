@@ -135,6 +135,7 @@ internal static class Elementwise
         BinaryOp.LessEqual => a <= b ? 1f : 0f,
         BinaryOp.Greater => a > b ? 1f : 0f,
         BinaryOp.GreaterEqual => a >= b ? 1f : 0f,
+        BinaryOp.WherePositive => b > 0f ? a : 0f,
         _ => throw new NotSupportedException($"Binary op {op} has no CPU kernel."),
     };
 

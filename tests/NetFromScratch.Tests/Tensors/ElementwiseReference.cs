@@ -67,6 +67,7 @@ public static class ElementwiseReference
         BinaryOp.LessEqual => a <= b ? 1 : 0,
         BinaryOp.Greater => a > b ? 1 : 0,
         BinaryOp.GreaterEqual => a >= b ? 1 : 0,
+        BinaryOp.WherePositive => b > 0 ? a : 0,
         _ => throw new ArgumentOutOfRangeException(nameof(op)),
     };
 
