@@ -78,16 +78,7 @@ internal static class Convolution
         int bo = bias?.Offset ?? 0;
         int pixels = g.Pixels, og = g.GroupOutputs, kg = g.GroupRows;
         // A forced schedule (the tests' way to reach each im2col path) keeps the im2col kernels.
-        if (schedule is null && ImplicitConvolution.Applies(g) && x.IsContiguous && w.IsContiguous && y.IsContiguous)
-        {
-            ImplicitConvolution.Forward(g, xd, x.Offset, wd, w.Offset, bd, bo, yd, y.Offset, PoolOf(x));
-            return;
-        }
-        if (schedule is null && ImplicitConvolution.AppliesByRows(g) && x.IsContiguous && w.IsContiguous && y.IsContiguous)
-        {
-            ImplicitConvolution.ForwardRows(g, xd, x.Offset, wd, w.Offset, bd, bo, yd, y.Offset, PoolOf(x));
-            return;
-        }
+        if (schedule is null && ImplicitConvolution.TryForward(g, xd, x.Offset, wd, w.Offset, bd, bo, yd, y.Offset, PoolOf(x))) return;
         Run(g, PoolOf(x), schedule ?? Choose(g), (tile, ws, parallel) =>
         {
             int n = tile.First;
@@ -175,11 +166,7 @@ internal static class Convolution
             return;
         }
         var pool = PoolOf(x);
-        if (schedule is null && ImplicitConvolution.AppliesToWeightGradient(g))
-        {
-            ImplicitConvolution.BackwardWeight(g, xd, x.Offset, dyd, gradY.Offset, dwd, gradW.Offset, pool);
-            return;
-        }
+        if (schedule is null && ImplicitConvolution.TryBackwardWeight(g, xd, x.Offset, dyd, gradY.Offset, dwd, gradW.Offset, pool)) return;
         var chosen = schedule ?? Choose(g);
         // Worker t > 0 of the per-thread schedule sums into partials[t]; worker 0 (every tile of the other schedules) into gradW.
         int workers = chosen == ConvSchedule.PerThread ? Workers(g).Count : 1;

@@ -14,7 +14,7 @@ namespace NetFromScratch.Tensors.Cpu;
 /// of a column matrix: on layers with small feature maps those cost as much as the multiply-adds.
 /// </summary>
 /// <remarks>
-/// <para>The weight gradient turns the roles round (<see cref="BackwardWeight"/>): six taps broadcast, sixteen output
+/// <para>The weight gradient turns the roles round (<see cref="TryBackwardWeight"/>): six taps broadcast, sixteen output
 /// channels of dY^T load. The input gradient stays with im2col: written as a convolution of the padded dY it
 /// multiplies zeros on small maps (2.25 times the work on a 4x4 map), and it measured slower.</para>
 /// <para>Used for one group, when the taps are many enough that the per-tile stores are a small share
@@ -65,25 +65,37 @@ internal static unsafe class ImplicitConvolution
         && (long)g.C * (g.H + 2 * g.PH) * (g.W + 2 * g.PW) <= MaxImageFloats
         && (long)g.Rows * ((g.O + Nr - 1) / Nr * Nr) <= MaxWeightFloats;
 
-    /// <summary>Shape: x <c>[N, C, H, W]</c>, w <c>[O, C, kh, kw]</c>, bias <c>[O]</c> or null, y <c>[N, O, OH, OW]</c>; all contiguous.</summary>
-    public static void Forward(in ConvGeometry g, float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset,
+    /// <summary>
+    /// Runs the forward pass here when <paramref name="g"/> suits one of the two tile shapes (<see cref="Applies"/>,
+    /// <see cref="AppliesByRows"/>) and returns true; returns false, doing nothing, otherwise.
+    /// Shape: x <c>[N, C, H, W]</c>, w <c>[O, C, kh, kw]</c>, bias <c>[O]</c> or null, y <c>[N, O, OH, OW]</c>; all contiguous.
+    /// </summary>
+    public static bool TryForward(in ConvGeometry g, float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset,
+        float[] y, int yOffset, BufferPool pool)
+    {
+        bool byChannels = Applies(g);
+        if (!byChannels && !AppliesByRows(g)) return false;
+        if ((long)xOffset + (long)g.N * g.C * g.Plane > x.Length || (long)wOffset + (long)g.O * g.Rows > w.Length
+            || (long)yOffset + (long)g.N * g.O * g.Pixels > y.Length || (bias is not null && biasOffset + g.O > bias.Length))
+            throw new ArgumentException($"ImplicitConvolution.TryForward: an operand is shorter than its shape (N={g.N}, C={g.C}, O={g.O}, taps={g.Rows}).");
+        if (byChannels) Forward(g, x, xOffset, w, wOffset, bias, biasOffset, y, yOffset, pool);
+        else ForwardRows(g, x, xOffset, w, wOffset, bias, biasOffset, y, yOffset, pool);
+        return true;
+    }
+
+    /// <summary>Pixels by channels: six output pixels broadcast, sixteen output channels load as vectors.</summary>
+    private static void Forward(in ConvGeometry g, float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset,
         float[] y, int yOffset, BufferPool pool)
     {
         int depth = g.Rows, outputs = g.O, paddedOutputs = (outputs + Nr - 1) / Nr * Nr, pixels = g.Pixels;
         int hp = g.H + 2 * g.PH, wp = g.W + 2 * g.PW, image = g.C * hp * wp;
         bool padded = g.PH > 0 || g.PW > 0;
-        if ((long)xOffset + (long)g.N * g.C * g.Plane > x.Length || (long)wOffset + (long)outputs * depth > w.Length
-            || (long)yOffset + (long)g.N * outputs * pixels > y.Length || (bias is not null && biasOffset + outputs > bias.Length))
-            throw new ArgumentException("ImplicitConvolution.Forward: an operand is shorter than its shape.");
 
         // Weights as [tap, output channel], channels padded with zeros to whole 16-wide panels.
         float[] weights = pool.Rent(depth * paddedOutputs, zero: true);
         for (int o = 0; o < outputs; o++)
             for (int t = 0; t < depth; t++) weights[t * paddedOutputs + o] = w[wOffset + o * depth + t];
-        int[] taps = ArrayPool<int>.Shared.Rent(depth), starts = ArrayPool<int>.Shared.Rent(pixels);
-        for (int c = 0; c < g.C; c++)
-            for (int i = 0; i < g.KH; i++)
-                for (int j = 0; j < g.KW; j++) taps[(c * g.KH + i) * g.KW + j] = c * hp * wp + i * g.DH * wp + j * g.DW;
+        int[] taps = TapOffsets(g, hp, wp), starts = ArrayPool<int>.Shared.Rent(pixels);
         for (int p = 0; p < pixels; p++) starts[p] = p / g.OW * g.SH * wp + p % g.OW * g.SW;
 
         var geo = g;
@@ -126,20 +138,14 @@ internal static unsafe class ImplicitConvolution
     /// <summary>
     /// The forward pass for first layers (3 input channels, 27 taps): six output channels broadcast their weights and
     /// sixteen neighbouring output pixels of one row load as vectors straight from the padded input, so each tile's
-    /// results are whole runs of an output row, stored as vectors. Same shapes as <see cref="Forward"/>.
+    /// results are whole runs of an output row, stored as vectors. Same shapes as <see cref="TryForward"/>.
     /// </summary>
-    public static void ForwardRows(in ConvGeometry g, float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset,
+    private static void ForwardRows(in ConvGeometry g, float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset,
         float[] y, int yOffset, BufferPool pool)
     {
         int depth = g.Rows, outputs = g.O, pixels = g.Pixels;
         int hp = g.H + 2 * g.PH, wp = g.W + 2 * g.PW, image = g.C * hp * wp;
-        if ((long)xOffset + (long)g.N * g.C * g.Plane > x.Length || (long)wOffset + (long)outputs * depth > w.Length
-            || (long)yOffset + (long)g.N * outputs * pixels > y.Length || (bias is not null && biasOffset + outputs > bias.Length))
-            throw new ArgumentException("ImplicitConvolution.ForwardRows: an operand is shorter than its shape.");
-        int[] taps = ArrayPool<int>.Shared.Rent(depth);
-        for (int c = 0; c < g.C; c++)
-            for (int i = 0; i < g.KH; i++)
-                for (int j = 0; j < g.KW; j++) taps[(c * g.KH + i) * g.KW + j] = c * hp * wp + i * g.DH * wp + j * g.DW;
+        int[] taps = TapOffsets(g, hp, wp);
         var geo = g;
         try
         {
@@ -233,25 +239,24 @@ internal static unsafe class ImplicitConvolution
     /// and the depth runs over a run of images at once so that each tile's result is added into the sum rarely.
     /// Shape: x <c>[N, C, H, W]</c>, gradY <c>[N, O, OH, OW]</c>, gradW <c>[O, C, kh, kw]</c> (overwritten).
     /// </summary>
-    public static void BackwardWeight(in ConvGeometry g, float[] x, int xOffset, float[] gradY, int gradYOffset,
+    /// <returns>False, doing nothing, when <see cref="AppliesToWeightGradient"/> is false.</returns>
+    public static bool TryBackwardWeight(in ConvGeometry g, float[] x, int xOffset, float[] gradY, int gradYOffset,
         float[] gradW, int gradWOffset, BufferPool pool)
     {
+        if (!AppliesToWeightGradient(g)) return false;
         int depth = g.Rows, outputs = g.O, paddedOutputs = (outputs + Nr - 1) / Nr * Nr, pixels = g.Pixels;
         int hp = g.H + 2 * g.PH, wp = g.W + 2 * g.PW, image = g.C * hp * wp;
         bool padded = g.PH > 0 || g.PW > 0;
         if ((long)xOffset + (long)g.N * g.C * g.Plane > x.Length || (long)gradYOffset + (long)g.N * outputs * pixels > gradY.Length
             || (long)gradWOffset + (long)outputs * depth > gradW.Length)
-            throw new ArgumentException("ImplicitConvolution.BackwardWeight: an operand is shorter than its shape.");
+            throw new ArgumentException($"ImplicitConvolution.TryBackwardWeight: an operand is shorter than its shape (N={g.N}, C={g.C}, O={g.O}, taps={g.Rows}).");
         // Images per run: enough depth (about 256 pixel rows) that adding each tile into the sum is a small share.
         int run = Math.Clamp(256 / pixels, 1, Math.Max(1, MaxImageFloats / image));
         int threads = Math.Max(1, Math.Min(CpuParallel.MaxThreads, g.N));
         int perWorker = (g.N + threads - 1) / threads, workers = (g.N + perWorker - 1) / perWorker;
         int sumLength = (depth + Mr - 1) / Mr * Mr * paddedOutputs;
         var sums = new float[workers][];
-        int[] taps = ArrayPool<int>.Shared.Rent(depth), offsets = ArrayPool<int>.Shared.Rent(run * pixels);
-        for (int c = 0; c < g.C; c++)
-            for (int i = 0; i < g.KH; i++)
-                for (int j = 0; j < g.KW; j++) taps[(c * g.KH + i) * g.KW + j] = c * hp * wp + i * g.DH * wp + j * g.DW;
+        int[] taps = TapOffsets(g, hp, wp), offsets = ArrayPool<int>.Shared.Rent(run * pixels);
         // Images of a run sit one padded image apart: in the padding buffer, or in x itself when there is no padding.
         for (int r = 0; r < run; r++)
             for (int p = 0; p < pixels; p++) offsets[r * pixels + p] = r * image + p / g.OW * g.SH * wp + p % g.OW * g.SW;
@@ -303,6 +308,7 @@ internal static unsafe class ImplicitConvolution
             ArrayPool<int>.Shared.Return(taps);
             ArrayPool<int>.Shared.Return(offsets);
         }
+        return true;
     }
 
     /// <summary>
@@ -370,6 +376,19 @@ internal static unsafe class ImplicitConvolution
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Where each tap <c>(c, i, j)</c> reads, relative to an output pixel's window corner, in a padded image of
+    /// <paramref name="hp"/> x <paramref name="wp"/> planes. Rented from the shared int pool; give it back.
+    /// </summary>
+    private static int[] TapOffsets(in ConvGeometry g, int hp, int wp)
+    {
+        int[] taps = ArrayPool<int>.Shared.Rent(g.Rows);
+        for (int c = 0; c < g.C; c++)
+            for (int i = 0; i < g.KH; i++)
+                for (int j = 0; j < g.KW; j++) taps[(c * g.KH + i) * g.KW + j] = c * hp * wp + i * g.DH * wp + j * g.DW;
+        return taps;
     }
 
     /// <summary>Copies one image into the interior of its zero-padded buffer (the border stays zero from the rent).</summary>
