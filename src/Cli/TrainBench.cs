@@ -59,12 +59,17 @@ public static class TrainBench
     private static Shape SampleShape(string spec) =>
         spec.StartsWith("cnn", StringComparison.Ordinal) || spec.StartsWith("vgg", StringComparison.Ordinal) ? new Shape(3, 32, 32) : new Shape(1, 28, 28);
 
+    private static Trainer CreateTrainer(string spec, bool fused, Generator generator)
+    {
+        var net = ModelFactory.Create(spec, SampleShape(spec), 10, 0f, generator);
+        return new Trainer(net, new CrossEntropyLoss(), new Adam(net.Parameters(), 1e-3), new TrainerOptions { UseFusedSteps = fused });
+    }
+
     private static Trainer Setup(string spec, int batch, bool fused, out Tensor[] inputs, out Tensor[] targets)
     {
         var generator = new Generator(1);
         var sample = SampleShape(spec);
-        var net = ModelFactory.Create(spec, sample, 10, 0f, generator);
-        var trainer = new Trainer(net, new CrossEntropyLoss(), new Adam(net.Parameters(), 1e-3), new TrainerOptions { UseFusedSteps = fused });
+        var trainer = CreateTrainer(spec, fused, generator);
         inputs = new Tensor[8];
         targets = new Tensor[8];
         for (int i = 0; i < inputs.Length; i++)
@@ -146,7 +151,8 @@ public static class TrainBench
 
     private static EpochTiming TimeEpoch(string spec, int batch, bool fused, InMemoryDataset data, ISampleTransform? transform)
     {
-        var trainer = Setup(spec, batch, fused, out _, out _);
+        // The same initial weights as the step measurement (seed 1); the loader supplies the batches.
+        var trainer = CreateTrainer(spec, fused, new Generator(1));
         var loader = new DataLoader(data, batch, shuffle: true, seed: 3, transform: transform);
         var clock = Stopwatch.StartNew();
         var waiting = new Stopwatch();
