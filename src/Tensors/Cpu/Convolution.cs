@@ -7,6 +7,8 @@ namespace NetFromScratch.Tensors.Cpu;
 /// forward <c>Y[g] = W[g] @ cols[g]</c>, backward-input <c>cols[g] = W[g]^T @ dY[g]</c> then col2im,
 /// backward-weight <c>dW[g] += dY[g] @ cols[g]^T</c>; transposed operands are read in place through strides.
 /// A 1x1 kernel with unit stride and no padding skips im2col: the input planes already are the column matrix.
+/// Layers that fit the core's L2 take the column-free kernels first (<see cref="ImplicitConvolution"/> for the forward
+/// pass and the weight gradient, <see cref="ImplicitInputGradient"/> for the input gradient) unless a schedule is forced.
 /// </summary>
 /// <remarks>
 /// <para>Work is cut into tiles (<see cref="ConvTiling"/>) of a few hundred to a few thousand GEMM columns, so that
@@ -121,6 +123,7 @@ internal static class Convolution
             dxd.AsSpan(gradX.Offset, gradX.Numel).Clear();
             return;
         }
+        if (schedule is null && ImplicitInputGradient.TryBackwardInput(g, dyd, gradY.Offset, wd, w.Offset, dxd, gradX.Offset, PoolOf(gradY))) return;
         int pixels = g.Pixels, og = g.GroupOutputs, kg = g.GroupRows;
         Run(g, PoolOf(gradY), schedule ?? Choose(g), (tile, ws, parallel) =>
         {

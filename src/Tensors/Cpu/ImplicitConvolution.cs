@@ -15,8 +15,8 @@ namespace NetFromScratch.Tensors.Cpu;
 /// </summary>
 /// <remarks>
 /// <para>The weight gradient turns the roles round (<see cref="TryBackwardWeight"/>): six taps broadcast, sixteen output
-/// channels of dY^T load. The input gradient stays with im2col: written as a convolution of the padded dY it
-/// multiplies zeros on small maps (2.25 times the work on a 4x4 map), and it measured slower.</para>
+/// channels of dY^T load. The input gradient has its own class (<see cref="ImplicitInputGradient"/>), which runs this
+/// micro-kernel once per tap, or this class's narrow row tile for a 3-channel first layer.</para>
 /// <para>Used for one group, when the taps are many enough that the per-tile stores are a small share
 /// (<see cref="MinDepth"/>) and both a padded image and the weights stay in the core's L2 (<see cref="MaxImageFloats"/>,
 /// <see cref="MaxWeightFloats"/>): the CIFAR CNN's deeper layers and ResNet-18's stem and first stage. Images are
@@ -52,16 +52,16 @@ internal static unsafe class ImplicitConvolution
     internal static int MaxWeightFloats = 1 << 17;
 
     /// <summary>Whether the forward pass of <paramref name="g"/> can run here on this machine.</summary>
-    public static bool Applies(in ConvGeometry g) => g.Rows >= MinDepth && Fits(g);
+    public static bool Applies(in ConvGeometry g) => g.Rows >= MinDepth && g.O >= MinOutputs && Fits(g);
 
     /// <summary>
     /// Whether the weight gradient of <paramref name="g"/> can run here. Its tiles add into the sum only once per
     /// slice of pixels, so few taps are no obstacle (<see cref="MinWeightDepth"/>): a 3-channel first layer gains most.
     /// </summary>
-    public static bool AppliesToWeightGradient(in ConvGeometry g) => g.Rows >= MinWeightDepth && Fits(g);
+    public static bool AppliesToWeightGradient(in ConvGeometry g) => g.Rows >= MinWeightDepth && g.O >= MinOutputs && Fits(g);
 
     private static bool Fits(in ConvGeometry g) =>
-        Enabled && Fma.IsSupported && g.Groups == 1 && !g.IsPointwise && g.Pixels > 0 && g.O >= MinOutputs
+        Enabled && Fma.IsSupported && g.Groups == 1 && !g.IsPointwise && g.Pixels > 0 && g.O > 0
         && (long)g.C * (g.H + 2 * g.PH) * (g.W + 2 * g.PW) <= MaxImageFloats
         && (long)g.Rows * ((g.O + Nr - 1) / Nr * Nr) <= MaxWeightFloats;
 
@@ -129,11 +129,19 @@ internal static unsafe class ImplicitConvolution
     }
 
     /// <summary>
-    /// Whether the forward pass of <paramref name="g"/> can run as <see cref="ForwardRows"/>: few taps (where
-    /// <see cref="Forward"/>'s per-tile stores would dominate), unit horizontal stride and output rows of at least 16.
+    /// Whether the forward pass of <paramref name="g"/> can run as <see cref="ForwardRows"/>, with unit horizontal
+    /// stride: either few taps (where <see cref="Forward"/>'s per-tile stores would dominate) and output rows of at
+    /// least 16, or at most <see cref="NarrowOutputs"/> output channels (too few for a 16-channel vector; the input
+    /// gradient of a 3-channel first layer is such a pass) and output rows of at least 32.
     /// </summary>
     public static bool AppliesByRows(in ConvGeometry g) =>
-        g.Rows < MinDepth && g.SW == 1 && g.OW >= Nr && g.O >= Mr && Fits(g);
+        g.SW == 1 && Fits(g)
+        && ((g.Rows < MinDepth && g.O >= Mr && g.OW >= Nr) || (g.O <= NarrowOutputs && g.OW >= NarrowPixels));
+
+    /// <summary>Most output channels for the narrow row tile (three channels by 32 pixels).</summary>
+    internal const int NarrowOutputs = 3;
+
+    private const int NarrowPixels = 32;
 
     /// <summary>
     /// The forward pass for first layers (3 input channels, 27 taps): six output channels broadcast their weights and
@@ -183,6 +191,26 @@ internal static unsafe class ImplicitConvolution
         fixed (float* px = image, pw = w, py = y)
         fixed (int* pt = taps)
         {
+            if (outputs <= NarrowOutputs)
+            {
+                float* w0 = pw + wOffset, w1 = w0 + (long)Math.Min(1, outputs - 1) * depth, w2 = w0 + (long)Math.Min(2, outputs - 1) * depth;
+                for (int r = 0; r < g.OH; r++)
+                {
+                    float* line = px + (long)r * g.SH * wp;
+                    for (int c0 = 0; c0 < ow; c0 += NarrowPixels)
+                    {
+                        int start = Math.Min(c0, ow - NarrowPixels);
+                        NarrowRowTile(depth, w0, w1, w2, pt, line + start, tile);
+                        for (int i = 0; i < outputs; i++)
+                        {
+                            float* dst = py + yAt + (long)i * pixels + r * ow + start;
+                            var b = Vector256.Create(bias is null ? 0f : bias[biasOffset + i]);
+                            for (int k = 0; k < NarrowPixels; k += 8) Vector256.Store(Vector256.Load(tile + i * NarrowPixels + k) + b, dst + k);
+                        }
+                    }
+                }
+                return;
+            }
             for (int o0 = 0; o0 < outputs; o0 += Mr)
             {
                 int rows = Math.Min(Mr, outputs - o0), last = outputs - 1;
@@ -231,6 +259,35 @@ internal static unsafe class ImplicitConvolution
         Avx.Store(result, c00); Avx.Store(result + 8, c01); Avx.Store(result + 16, c10); Avx.Store(result + 24, c11);
         Avx.Store(result + 32, c20); Avx.Store(result + 40, c21); Avx.Store(result + 48, c30); Avx.Store(result + 56, c31);
         Avx.Store(result + 64, c40); Avx.Store(result + 72, c41); Avx.Store(result + 80, c50); Avx.Store(result + 88, c51);
+    }
+
+    /// <summary>
+    /// <c>out[i, j] = sum_t w_i[t] * line[tap[t] + j]</c> for three weight rows i and 32 pixels j: four pixel vectors
+    /// load, three weights broadcast, twelve accumulators, so a pass with one to three output channels keeps the FMA
+    /// units as busy as the six-row tile.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void NarrowRowTile(int depth, float* w0, float* w1, float* w2, int* tap, float* line, float* result)
+    {
+        Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default;
+        Vector256<float> c12 = default, c13 = default, c20 = default, c21 = default, c22 = default, c23 = default;
+        for (int t = 0; t < depth; t++)
+        {
+            float* b = line + tap[t];
+            var b0 = Avx.LoadVector256(b);
+            var b1 = Avx.LoadVector256(b + 8);
+            var b2 = Avx.LoadVector256(b + 16);
+            var b3 = Avx.LoadVector256(b + 24);
+            var v = Vector256.Create(w0[t]);
+            c00 = Fma.MultiplyAdd(v, b0, c00); c01 = Fma.MultiplyAdd(v, b1, c01); c02 = Fma.MultiplyAdd(v, b2, c02); c03 = Fma.MultiplyAdd(v, b3, c03);
+            v = Vector256.Create(w1[t]);
+            c10 = Fma.MultiplyAdd(v, b0, c10); c11 = Fma.MultiplyAdd(v, b1, c11); c12 = Fma.MultiplyAdd(v, b2, c12); c13 = Fma.MultiplyAdd(v, b3, c13);
+            v = Vector256.Create(w2[t]);
+            c20 = Fma.MultiplyAdd(v, b0, c20); c21 = Fma.MultiplyAdd(v, b1, c21); c22 = Fma.MultiplyAdd(v, b2, c22); c23 = Fma.MultiplyAdd(v, b3, c23);
+        }
+        Avx.Store(result, c00); Avx.Store(result + 8, c01); Avx.Store(result + 16, c02); Avx.Store(result + 24, c03);
+        Avx.Store(result + 32, c10); Avx.Store(result + 40, c11); Avx.Store(result + 48, c12); Avx.Store(result + 56, c13);
+        Avx.Store(result + 64, c20); Avx.Store(result + 72, c21); Avx.Store(result + 80, c22); Avx.Store(result + 88, c23);
     }
 
     /// <summary>
@@ -348,8 +405,8 @@ internal static unsafe class ImplicitConvolution
     private static void WeightTiles(in ConvGeometry g, float[] input, int inputOffset, int[] taps, int[] offsets, int depth,
         float[] transposed, int ldb, float[] sum)
     {
-        int rows = g.Rows, outputs = g.O, last = rows - 1;
-        float* tile = stackalloc float[Mr * Nr];
+        int tapCount = g.Rows, outputs = g.O, last = tapCount - 1;
+        float** rows = stackalloc float*[Mr];
         fixed (float* px = input, pb = transposed, ps = sum)
         fixed (int* pt = taps, po = offsets)
         {
@@ -358,20 +415,15 @@ internal static unsafe class ImplicitConvolution
             for (int q0 = 0; q0 < depth; q0 += SliceRows)
             {
                 int slice = Math.Min(SliceRows, depth - q0);
-                for (int t0 = 0; t0 < rows; t0 += Mr)
+                for (int t0 = 0; t0 < tapCount; t0 += Mr)
                 {
                     // A short last block repeats its final tap in the spare rows; their sums land in the padding rows.
                     float* a0 = image + pt[t0], a1 = image + pt[Math.Min(t0 + 1, last)], a2 = image + pt[Math.Min(t0 + 2, last)];
                     float* a3 = image + pt[Math.Min(t0 + 3, last)], a4 = image + pt[Math.Min(t0 + 4, last)], a5 = image + pt[Math.Min(t0 + 5, last)];
                     for (int o0 = 0; o0 < outputs; o0 += Nr)
                     {
-                        Tile(slice, a0, a1, a2, a3, a4, a5, po + q0, pb + (long)q0 * ldb + o0, ldb, tile);
-                        for (int i = 0; i < Mr; i++)
-                        {
-                            float* row = ps + (long)(t0 + i) * ldb + o0;
-                            Vector256.Store(Vector256.Load(row) + Vector256.Load(tile + i * Nr), row);
-                            Vector256.Store(Vector256.Load(row + 8) + Vector256.Load(tile + i * Nr + 8), row + 8);
-                        }
+                        for (int i = 0; i < Mr; i++) rows[i] = ps + (long)(t0 + i) * ldb + o0;
+                        Tile(slice, a0, a1, a2, a3, a4, a5, po + q0, pb + (long)q0 * ldb + o0, ldb, rows, add: true);
                     }
                 }
             }
@@ -418,6 +470,8 @@ internal static unsafe class ImplicitConvolution
     {
         int pixels = g.Pixels, outputs = g.O, depth = g.Rows;
         float* tile = stackalloc float[Mr * Nr];
+        float** tileRows = stackalloc float*[Mr];
+        for (int i = 0; i < Mr; i++) tileRows[i] = tile + i * Nr;
         fixed (float* px = input, pw = weights, py = y)
         fixed (int* pt = taps, ps = starts)
         {
@@ -430,7 +484,7 @@ internal static unsafe class ImplicitConvolution
                 float* a3 = image + ps[Math.Min(p0 + 3, last)], a4 = image + ps[Math.Min(p0 + 4, last)], a5 = image + ps[Math.Min(p0 + 5, last)];
                 for (int o0 = 0; o0 < outputs; o0 += Nr)
                 {
-                    Tile(depth, a0, a1, a2, a3, a4, a5, pt, pw + o0, ldw, tile);
+                    Tile(depth, a0, a1, a2, a3, a4, a5, pt, pw + o0, ldw, tileRows, add: false);
                     int count = Math.Min(Nr, outputs - o0);
                     for (int o = 0; o < count; o++)
                     {
@@ -444,11 +498,13 @@ internal static unsafe class ImplicitConvolution
     }
 
     /// <summary>
-    /// <c>out[i, j] = sum_t a_i[tap[t]] * b[t * ldb + j]</c> for six pixels i and sixteen channels j: the 6 x 16 tile in
-    /// twelve vector accumulators, written to <paramref name="result"/> row by row.
+    /// <c>out[i, j] = sum_t a_i[tap[t]] * b[t * ldb + j]</c> for six rows i and sixteen columns j: the 6 x 16 tile in
+    /// twelve vector accumulators. Row i is written to (or, with <paramref name="add"/>, added into) the sixteen floats
+    /// at <c>rows[i]</c>, so a caller can send each row where it belongs without a staging copy.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile(int depth, float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, int* tap, float* b, int ldb, float* result)
+    internal static void Tile(int depth, float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, int* tap, float* b, int ldb,
+        float** rows, bool add)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -465,8 +521,17 @@ internal static unsafe class ImplicitConvolution
             v = Vector256.Create(a4[at]); c40 = Fma.MultiplyAdd(v, b0, c40); c41 = Fma.MultiplyAdd(v, b1, c41);
             v = Vector256.Create(a5[at]); c50 = Fma.MultiplyAdd(v, b0, c50); c51 = Fma.MultiplyAdd(v, b1, c51);
         }
-        Avx.Store(result, c00); Avx.Store(result + 8, c01); Avx.Store(result + 16, c10); Avx.Store(result + 24, c11);
-        Avx.Store(result + 32, c20); Avx.Store(result + 40, c21); Avx.Store(result + 48, c30); Avx.Store(result + 56, c31);
-        Avx.Store(result + 64, c40); Avx.Store(result + 72, c41); Avx.Store(result + 80, c50); Avx.Store(result + 88, c51);
+        if (add)
+        {
+            c00 += Avx.LoadVector256(rows[0]); c01 += Avx.LoadVector256(rows[0] + 8);
+            c10 += Avx.LoadVector256(rows[1]); c11 += Avx.LoadVector256(rows[1] + 8);
+            c20 += Avx.LoadVector256(rows[2]); c21 += Avx.LoadVector256(rows[2] + 8);
+            c30 += Avx.LoadVector256(rows[3]); c31 += Avx.LoadVector256(rows[3] + 8);
+            c40 += Avx.LoadVector256(rows[4]); c41 += Avx.LoadVector256(rows[4] + 8);
+            c50 += Avx.LoadVector256(rows[5]); c51 += Avx.LoadVector256(rows[5] + 8);
+        }
+        Avx.Store(rows[0], c00); Avx.Store(rows[0] + 8, c01); Avx.Store(rows[1], c10); Avx.Store(rows[1] + 8, c11);
+        Avx.Store(rows[2], c20); Avx.Store(rows[2] + 8, c21); Avx.Store(rows[3], c30); Avx.Store(rows[3] + 8, c31);
+        Avx.Store(rows[4], c40); Avx.Store(rows[4] + 8, c41); Avx.Store(rows[5], c50); Avx.Store(rows[5] + 8, c51);
     }
 }

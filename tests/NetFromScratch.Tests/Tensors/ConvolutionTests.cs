@@ -112,14 +112,18 @@ public class ConvolutionTests(Device device)
         var expected = ReferenceForward(k, x.ToArray(), w.ToArray(), b?.ToArray());
         int savedDepth = ImplicitConvolution.MinDepth, savedWeightDepth = ImplicitConvolution.MinWeightDepth;
         int savedOutputs = ImplicitConvolution.MinOutputs, savedThreads = CpuParallel.MaxThreads;
+        int savedChannels = ImplicitInputGradient.MinChannels, savedInputDepth = ImplicitInputGradient.MinOutputs;
         try
         {
             ImplicitConvolution.MinDepth = ImplicitConvolution.MinWeightDepth = 1;
             ImplicitConvolution.MinOutputs = 1;
+            ImplicitInputGradient.MinChannels = ImplicitInputGradient.MinOutputs = 1;
             var g = ConvGeometry.Of(x.Shape, w.Shape, k.P);
             if (!ImplicitConvolution.Applies(g)) Assert.Ignore("Grouped or pointwise: the im2col path handles these.");
+            Assert.That(ImplicitInputGradient.Applies(g), Is.True, "the per-tap input gradient");
             var gy = Random(new Shape(k.N, k.O, OutH(k), OutW(k)), 7);
             var expectedGw = ReferenceBackwardWeight(k, x.ToArray(), gy.ToArray());
+            var expectedGx = ReferenceBackwardInput(k, gy.ToArray(), w.ToArray());
             foreach (int threads in new[] { savedThreads, 1, 3 })
             {
                 CpuParallel.MaxThreads = threads;
@@ -127,6 +131,8 @@ public class ConvolutionTests(Device device)
                 Assert.DoesNotThrow(() => TensorAssert.Close(expected, y, 1e-4f, 1e-4f), $"{threads} threads");
                 using var gw = Tensor.Conv2dBackwardWeight(x, gy, w.Shape, k.P);
                 Assert.DoesNotThrow(() => TensorAssert.Close(expectedGw, gw, 2e-4f, 1e-4f), $"weight gradient, {threads} threads");
+                using var gx = Tensor.Conv2dBackwardInput(gy, w, x.Shape, k.P);
+                Assert.DoesNotThrow(() => TensorAssert.Close(expectedGx, gx, 1e-4f, 1e-4f), $"input gradient, {threads} threads");
             }
         }
         finally
@@ -134,6 +140,8 @@ public class ConvolutionTests(Device device)
             ImplicitConvolution.MinDepth = savedDepth;
             ImplicitConvolution.MinWeightDepth = savedWeightDepth;
             ImplicitConvolution.MinOutputs = savedOutputs;
+            ImplicitInputGradient.MinChannels = savedChannels;
+            ImplicitInputGradient.MinOutputs = savedInputDepth;
             CpuParallel.MaxThreads = savedThreads;
         }
     }
@@ -184,6 +192,80 @@ public class ConvolutionTests(Device device)
             var gy = Random(new Shape(k.N, k.O, OutH(k), OutW(k)), 7);
             using var gw = Tensor.Conv2dBackwardWeight(x, gy, w.Shape, k.P);
             TensorAssert.Close(ReferenceBackwardWeight(k, x.ToArray(), gy.ToArray()), gw, 2e-4f, 1e-4f);
+        }
+    }
+
+    [Test]
+    public void InputGradientsWithoutColumnsCoverChannelBlocksAndTails()
+    {
+        // The per-tap input gradient at its own thresholds: input channels in several 16-wide panels plus a partial
+        // one, runs of images whose pixel count leaves every remainder of the six-pixel blocks, stride, padding and
+        // dilation; on 1 and 3 threads, so that runs and workers split the batch differently.
+        if (device.Kind != DeviceKind.Cpu) Assert.Ignore("A CPU kernel.");
+        if (!Fma.IsSupported) Assert.Ignore("Needs FMA.");
+        var cases = new[]
+        {
+            new ConvCase("37 channels, pad 1", 5, 37, 7, 8, ImplicitInputGradient.MinOutputs, 3, 3, Conv2dParams.Square(1, 1), false),
+            new ConvCase("stride 2, 40 outputs", 7, 16, 9, 9, 40, 3, 3, Conv2dParams.Square(2, 1), false),
+            new ConvCase("dilation 2, 2x3 kernel", 3, 20, 10, 11, 33, 2, 3, new Conv2dParams(1, 2, 1, 0, 2, 2), false),
+            new ConvCase("CIFAR conv3 shape", 9, 64, 6, 6, 64, 3, 3, Conv2dParams.Square(), false),
+        };
+        int saved = CpuParallel.MaxThreads;
+        try
+        {
+            foreach (var k in cases)
+            {
+                var (_, w, _) = Inputs(k);
+                var g = new ConvGeometry(k.N, k.C, k.H, k.W, k.O, k.KH, k.KW, k.P);
+                Assert.That(ImplicitInputGradient.Applies(g), Is.True, k.Name);
+                var gy = Random(new Shape(k.N, k.O, OutH(k), OutW(k)), 7);
+                var expected = ReferenceBackwardInput(k, gy.ToArray(), w.ToArray());
+                foreach (int threads in new[] { 1, 3 })
+                {
+                    CpuParallel.MaxThreads = threads;
+                    using var gx = Tensor.Conv2dBackwardInput(gy, w, new Shape(k.N, k.C, k.H, k.W), k.P);
+                    Assert.DoesNotThrow(() => TensorAssert.Close(expected, gx, 1e-4f, 1e-4f), $"{k.Name}, {threads} threads");
+                }
+            }
+        }
+        finally
+        {
+            CpuParallel.MaxThreads = saved;
+        }
+    }
+
+    [Test]
+    public void FirstLayerInputGradientRunsAsAFlippedConvolution()
+    {
+        // One to three input channels: the input gradient is the convolution of the padded dY with the flipped kernel,
+        // on the narrow row tile (three channels by 32 pixels); rows of 32 and longer, a last run that overlaps the one
+        // before, padding and dilation. Forward passes with as few outputs take the same tile.
+        if (device.Kind != DeviceKind.Cpu) Assert.Ignore("A CPU kernel.");
+        if (!Fma.IsSupported) Assert.Ignore("Needs FMA.");
+        var cases = new[]
+        {
+            new ConvCase("CIFAR conv1 shape", 3, 3, 32, 32, 32, 3, 3, Conv2dParams.Square(), true),
+            new ConvCase("one channel, pad 1, rows of 45", 2, 1, 9, 45, 8, 3, 3, Conv2dParams.Square(1, 1), true),
+            new ConvCase("two channels, 5x3, dilation 2", 2, 2, 30, 40, 5, 5, 3, new Conv2dParams(1, 1, 2, 1, 2, 2), false),
+        };
+        foreach (var k in cases)
+        {
+            var (x, w, b) = Inputs(k);
+            var g = ConvGeometry.Of(x.Shape, w.Shape, k.P);
+            Assert.That(ImplicitInputGradient.Applies(g), Is.False, k.Name);
+            Assert.That(ImplicitInputGradient.AppliesAsConvolution(g), Is.True, k.Name);
+            var gy = Random(new Shape(k.N, k.O, OutH(k), OutW(k)), 7);
+            using var gx = Tensor.Conv2dBackwardInput(gy, w, x.Shape, k.P);
+            TensorAssert.Close(ReferenceBackwardInput(k, gy.ToArray(), w.ToArray()), gx, 1e-4f, 1e-4f);
+
+            // The forward pass with the roles turned (k.C outputs from k.O channels, padded so that rows stay as long).
+            var turned = new ConvCase(k.Name + ", turned", k.N, k.O, OutH(k), OutW(k), k.C, k.KH, k.KW,
+                new Conv2dParams(1, 1, k.P.DilationH * (k.KH - 1) - k.P.PadH, k.P.DilationW * (k.KW - 1) - k.P.PadW, k.P.DilationH, k.P.DilationW), true);
+            var (tx, tw, tb) = Inputs(turned);
+            var tg = ConvGeometry.Of(tx.Shape, tw.Shape, turned.P);
+            Assert.That(ImplicitConvolution.AppliesByRows(tg), Is.True, turned.Name);
+            using var ty = Tensor.Conv2d(tx, tw, tb, turned.P);
+            TensorAssert.Close(ReferenceForward(turned, tx.ToArray(), tw.ToArray(), tb?.ToArray()), ty, 1e-4f, 1e-4f);
         }
     }
 
