@@ -27,12 +27,22 @@ internal static class Graph
         {
             if (owned is not null)
                 foreach (var t in owned) t.Dispose();
-            return new Variable(output);
+            var made = new Variable(output);
+            // An op that hands back an input's own tensor has made nothing that an inference scope could free.
+            if (InferenceMode.IsActive && !IsInputData(output, inputs)) InferenceMode.Track(made);
+            return made;
         }
         var node = new Node(op, inputs, rule, backward, owned is { Length: > 0 } ? owned : null);
         var result = new Variable(output, node);
         node.Output = result;
         return result;
+    }
+
+    private static bool IsInputData(Tensor output, Variable[] inputs)
+    {
+        foreach (var input in inputs)
+            if (ReferenceEquals(input.Data, output)) return true;
+        return false;
     }
 
     /// <summary>

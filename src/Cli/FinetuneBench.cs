@@ -112,10 +112,10 @@ public static class FinetuneBench
         layout.Model.Eval();
         var clock = new StepClock(warmup);
         Shape shape = default;
-        using var scope = NoGrad.Scope();
         foreach (var b in new DataLoader(data, batch, shuffle: false, dropLast: true))
         {
             using (b)
+            using (InferenceMode.Enter())
             {
                 var y = compiled?.Forward(b.Inputs) ?? layout.ForwardFeatures(new Variable(b.Inputs)).Data;
                 shape = new Shape(y.Shape.Dims[1..].ToArray());
@@ -150,14 +150,10 @@ public static class FinetuneBench
         model.Eval();
         var clock = new StepClock(warmup);
         var loader = new DataLoader(data, batch, shuffle: false, dropLast: true);
-        using var scope = NoGrad.Scope();
         foreach (var b in loader)
         {
             using (b)
-            {
-                var y = model.Forward(b.Inputs);
-                y.Data.Dispose();
-            }
+            using (InferenceMode.Enter()) model.Forward(b.Inputs);
             clock.Tick();
         }
         return clock.Result();

@@ -165,17 +165,11 @@ public static class CompareJob
         bool training = model.IsTraining;
         model.Eval();
         long correct = 0;
-        using (NoGrad.Scope())
+        foreach (var batch in new DataLoader(data, 100, shuffle: false, prefetch: 0))
         {
-            foreach (var batch in new DataLoader(data, 100, shuffle: false, prefetch: 0))
-            {
-                using (batch)
-                {
-                    var scores = model.Forward(batch.Inputs);
-                    correct += Accuracy.CountCorrect(scores.Data, batch.Targets);
-                    scores.Data.Dispose();
-                }
-            }
+            using (batch)
+            using (InferenceMode.Enter())
+                correct += Accuracy.CountCorrect(model.Forward(batch.Inputs).Data, batch.Targets);
         }
         model.Train(training);
         return (double)correct / data.Count;

@@ -48,10 +48,10 @@ public static class FeatureCache
             var loader = new DataLoader(data, batchSize, shuffle: false, dropLast: false, prefetch: 1, device: device, transform: transform);
             var compiled = FrozenBackbone.TryCompile(layout);
             int offset = 0;
-            using var scope = NoGrad.Scope();
             foreach (var batch in loader)
             {
                 using (batch)
+                using (InferenceMode.Enter())
                 {
                     var output = compiled is null ? layout.ForwardFeatures(new Variable(batch.Inputs)) : new Variable(compiled.Forward(batch.Inputs));
                     var values = output.Data.ToArray();

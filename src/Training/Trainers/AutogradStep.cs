@@ -31,15 +31,14 @@ internal sealed class AutogradStep(Module model, Loss loss, bool releaseIntermed
 
     public StepOutcome Evaluate(Tensor inputs, Tensor targets)
     {
-        using (NoGrad.Scope())
+        // Every activation of the pass goes back to the pool when the scope closes, ready for the next batch.
+        using (InferenceMode.Enter())
         {
             var output = model.Forward(inputs);
             var l = loss.Forward(output, targets);
             double value = HostScalar.Read(l.Data);
             if (loss.Reduction == Reduction.Sum) value /= Math.Max(1, inputs.Shape[0]);
             int correct = CountCorrect(output.Data, targets);
-            if (!ReferenceEquals(output.Data, inputs)) output.Data.Dispose();
-            l.Data.Dispose();
             return new StepOutcome(value, correct);
         }
     }
