@@ -133,9 +133,10 @@ public sealed class ImportedModel : Module
     public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        using var scope = NoGrad.Scope();
+        // Intermediates go back to the pool at the end; the outputs are kept for the caller.
+        using var inference = InferenceMode.Enter();
         var outputs = Run(inputs.ToDictionary(kv => kv.Key, kv => new Variable(kv.Value)));
-        return outputs.ToDictionary(kv => kv.Key, kv => kv.Value.Data);
+        return outputs.ToDictionary(kv => kv.Key, kv => inference.Keep(kv.Value).Data);
     }
 
     /// <summary>
@@ -257,8 +258,10 @@ public sealed class ImportedModel : Module
         if (ReferenceEquals(device, Device.Cpu)) return _graph.Template;
         if (_deviceTemplate is { } cached && ReferenceEquals(cached.Device, device)) return cached.Values;
         var values = (RuntimeValue[])_graph.Template.Clone();
+        // Leaves made from tensors, not recorded moves: an InferenceMode scope around this call must not release a cache.
         for (int i = 0; i < values.Length; i++)
-            if (_graph.IsConstant[i]) values[i] = values[i].To(device);
+            if (_graph.IsConstant[i] && values[i].Float is { } constant && !ReferenceEquals(constant.Device, device))
+                values[i] = new RuntimeValue(new Variable(constant.Data.To(device)));
         _deviceTemplate = (device, values);
         return values;
     }
