@@ -149,7 +149,7 @@ public static class FinetuneJob
         var optimizer = MakeOptimizer(s, groups);
         output.WriteLine(string.Create(inv, $"head: {tuner.Layout.HeadPath} -> {classes} classes{(s.HeadHidden > 0 ? $" through {s.HeadHidden} hidden units" : "")}; frozen until '{freeze}' ({frozen.Count} parameter tensors){(s.UnfreezeEvery > 0 ? $"; one more block unfrozen every {s.UnfreezeEvery} epochs" : "")}"));
         output.WriteLine(tuner.Describe(optimizer.ParamGroups));
-        output.WriteLine($"device: {device}");
+        output.WriteLine(DeviceChoice.Describe(device));
 
         // ---- transforms ----
         Normalize? normalize = s.Normalize switch

@@ -1,4 +1,5 @@
 using NetFromScratch.Tensors;
+using NetFromScratch.Tensors.Cpu;
 
 namespace NetFromScratch.Cli.Training;
 
@@ -24,4 +25,8 @@ public static class DeviceChoice
             throw new ArgumentException($"--device {name}: {e.Message}", e);
         }
     }
+
+    /// <summary>The <c>device:</c> line of a run: the device's name, and for the CPU the threads its kernels use.</summary>
+    public static string Describe(Device device) =>
+        device.Kind == DeviceKind.Cpu ? $"device: {device} ({CpuParallel.MaxThreads} threads)" : $"device: {device}";
 }

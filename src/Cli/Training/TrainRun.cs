@@ -114,6 +114,7 @@ public static class TrainRun
         output.WriteLine(string.Create(inv,
             $"data: {s.Dataset}{builtIn}, {train.Count} train / {(hasValidation ? validation.Count : 0)} validation / {test.Count} test samples of {train.SampleShape}, {train.ClassCount} classes{stats}"));
         output.WriteLine(string.Create(inv, $"model: {s.Model}, {model.ParameterCount():N0} parameters, init {s.Init}; loss cross-entropy{(s.LabelSmoothing > 0 ? $" (label smoothing {s.LabelSmoothing:G3})" : "")}; {optimizer.Name} lr={optimizer.ParamGroups[0].LearningRate:G4}, batch {BatchDescription(s.BatchSize, batch)}, {s.Epochs} epochs{(trainer.Scheduler is null ? "" : ", " + trainer.Scheduler)}"));
+        output.WriteLine(DeviceChoice.Describe(device));
         if (checkpoint is not null) output.WriteLine($"resuming from {checkpoint.Source} after epoch {trainer.Epoch}");
         output.WriteLine($"run folder: {run.Path}");
 

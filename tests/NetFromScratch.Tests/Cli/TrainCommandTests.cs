@@ -64,6 +64,7 @@ public class TrainCommandTests
         var (code, output, error) = NfsRunner.Run(["train", "--epochs", "1", "--out", Path.Combine(_dir, "run"), .. options]);
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(output, Does.Contain("test_accuracy="));
+        Assert.That(output, Does.Contain($"device: cpu ({NetFromScratch.Tensors.Cpu.CpuParallel.MaxThreads} threads)"));
     }
 
     [Test]
