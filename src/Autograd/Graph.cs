@@ -28,8 +28,8 @@ internal static class Graph
             if (owned is not null)
                 foreach (var t in owned) t.Dispose();
             var made = new Variable(output);
-            // An op that hands back an input's own tensor has made nothing that an inference scope could free.
-            if (InferenceMode.IsActive && !IsInputData(output, inputs)) InferenceMode.Track(made);
+            // An op that hands back an input's own tensor has made nothing that a release scope could free.
+            if (ReleaseScope.IsActive && !IsInputData(output, inputs)) ReleaseScope.Track(made);
             return made;
         }
         var node = new Node(op, inputs, rule, backward, owned is { Length: > 0 } ? owned : null);

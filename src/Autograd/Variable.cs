@@ -50,10 +50,10 @@ public sealed partial class Variable
     /// The values. Setting replaces the tensor without recording anything (as <c>param.data = ...</c> in PyTorch), for
     /// example to move a parameter to another device; a gradient of another shape or device is dropped.
     /// </summary>
-    /// <exception cref="ObjectDisposedException">The Variable's data was disposed by <see cref="DisposeGraph"/> or released by an <see cref="InferenceMode"/> scope.</exception>
+    /// <exception cref="ObjectDisposedException">The Variable's data was disposed by <see cref="DisposeGraph"/> or released by a <see cref="ReleaseScope"/>.</exception>
     public Tensor Data
     {
-        get => _disposed ? throw new ObjectDisposedException(nameof(Variable), $"{Describe()} was disposed by DisposeGraph() or by the end of an InferenceMode scope; read its values (or InferenceMode.Keep it) before.") : _data;
+        get => _disposed ? throw new ObjectDisposedException(nameof(Variable), $"{Describe()} was disposed by DisposeGraph() or by the end of a ReleaseScope (InferenceMode); read its values (or Keep it) before.") : _data;
         set
         {
             ArgumentNullException.ThrowIfNull(value);
@@ -174,7 +174,7 @@ public sealed partial class Variable
         }
     }
 
-    /// <summary>Gives this op result's buffer back to the pool (<see cref="InferenceMode"/>); later reads of <see cref="Data"/> throw.</summary>
+    /// <summary>Gives this op result's buffer back to the pool (<see cref="ReleaseScope"/>); later reads of <see cref="Data"/> throw.</summary>
     internal void ReleaseData()
     {
         if (_disposed) return;

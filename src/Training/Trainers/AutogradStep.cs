@@ -8,8 +8,9 @@ namespace NetFromScratch.Training.Trainers;
 
 /// <summary>
 /// The general step: <c>model.Forward</c>, the loss, <c>Backward</c>. Works for any module and loss. With
-/// <paramref name="releaseIntermediates"/> the finished graph is disposed (<see cref="Variable.DisposeGraph"/>), so
-/// activation buffers return to the pool for the next step.
+/// <paramref name="releaseIntermediates"/> the finished graph is disposed (<see cref="Variable.DisposeGraph"/>) and the
+/// step runs in a <see cref="ReleaseScope"/>, so every activation buffer, recorded or frozen, returns to the pool for the
+/// next step.
 /// </summary>
 internal sealed class AutogradStep(Module model, Loss loss, bool releaseIntermediates) : IStepEngine
 {
@@ -17,6 +18,8 @@ internal sealed class AutogradStep(Module model, Loss loss, bool releaseIntermed
 
     public StepOutcome Train(Tensor inputs, Tensor targets)
     {
+        // DisposeGraph frees what the graph recorded; the scope frees results that recorded none (frozen layers' activations).
+        using var scope = releaseIntermediates ? ReleaseScope.Enter() : null;
         var output = model.Forward(inputs);
         var l = loss.Forward(output, targets);
         if (l.Numel != 1)

@@ -5,11 +5,12 @@ using NetFromScratch.Tensors;
 namespace NetFromScratch.Tests.Autograd;
 
 /// <summary>
-/// <see cref="InferenceMode"/>: what it releases and what it keeps (leaves, kept results, views of released buffers, an
-/// op that hands back its input), nesting and misuse, and that repeated passes stop allocating.
+/// <see cref="ReleaseScope"/> and <see cref="InferenceMode"/>: what they release and what they keep (leaves, kept
+/// results, views of released buffers, an op that hands back its input, a training step's graph and gradients),
+/// nesting and misuse, and that repeated passes stop allocating.
 /// </summary>
 [TestFixtureSource(typeof(BackendCases), nameof(BackendCases.All))]
-public class InferenceModeTests(Device device)
+public class ReleaseScopeTests(Device device)
 {
     private const int Passes = 10;
 
@@ -23,20 +24,55 @@ public class InferenceModeTests(Device device)
         using (var inference = InferenceMode.Enter())
         {
             Assert.That(NoGrad.IsActive, Is.True);
-            Assert.That(InferenceMode.IsActive, Is.True);
+            Assert.That(ReleaseScope.IsActive, Is.True);
             h = (x * 2f).Relu();
             total = h.Sum();
             Assert.That(total.RequiresGrad, Is.False, "nothing is recorded");
             kept = inference.Keep(h * 3f);
         }
         Assert.That(NoGrad.IsActive, Is.False);
-        Assert.That(InferenceMode.IsActive, Is.False);
+        Assert.That(ReleaseScope.IsActive, Is.False);
         var error = Assert.Throws<ObjectDisposedException>(() => _ = h.Data)!;
         Assert.That(error.Message, Does.Contain("InferenceMode"));
         Assert.Throws<ObjectDisposedException>(() => _ = total.Data);
         Assert.That(kept.Data.ToArray(), Is.EqualTo(new[] { 6f, 0f, 18f, 0f }));
         Assert.That(x.Data.ToArray(), Is.EqualTo(new[] { 1f, -2f, 3f, -4f }), "a leaf is never released");
         kept.Data.Dispose();
+    }
+
+    [Test]
+    public void AStepOfAPartlyFrozenModelFreesTheFrozenPartAndKeepsItsGradient()
+    {
+        // A frozen convolution (nothing in it needs a gradient, so it records no graph) feeds a trainable product.
+        var g = new Generator(9);
+        var x = new Variable(Tensor.Randn(new Shape(4, 2, 6, 6), g, device));
+        var frozen = new Variable(Tensor.Randn(new Shape(3, 2, 3, 3), g, device));
+        var w = new Variable(Tensor.Randn(new Shape(48, 5), g, device) * 0.1f, requiresGrad: true, name: "w");
+        Variable Loss(out Variable features)
+        {
+            features = F.Conv2d(x, frozen).Relu();
+            return features.Reshape(4, 48).MatMul(w).Square().Sum();
+        }
+
+        var reference = Loss(out _);
+        reference.Backward();
+        var expected = w.Grad!.ToArray();
+        reference.DisposeGraph();
+        w.Grad = null;
+
+        Variable frozenFeatures, loss;
+        using (ReleaseScope.Enter())
+        {
+            Assert.That(NoGrad.IsActive, Is.False, "a release scope leaves grad mode as it is");
+            loss = Loss(out frozenFeatures);
+            Assert.That(frozenFeatures.RequiresGrad, Is.False);
+            Assert.That(loss.RequiresGrad, Is.True);
+            loss.Backward();
+            loss.DisposeGraph();
+        }
+        Assert.Throws<ObjectDisposedException>(() => _ = frozenFeatures.Data);
+        TensorAssert.Close(expected, w.Grad!, 1e-5f, 1e-4f);
+        Assert.That(frozen.Data.ToArray(), Has.Length.EqualTo(54), "the frozen weight is a leaf");
     }
 
     [Test]
