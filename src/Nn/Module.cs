@@ -177,7 +177,11 @@ public abstract class Module
             }
         }
         if (prefix is not null && matched == 0)
-            throw new ArgumentException($"{(value ? "Unfreeze" : "Freeze")}: no parameter name starts with '{prefix}' in {GetType().Name}.");
+        {
+            var names = NamedParameters().Select(np => np.Name).ToList();
+            string listed = names.Count == 0 ? "it has no parameters" : $"its parameters: {string.Join(", ", names.Take(8))}{(names.Count > 8 ? $", ... ({names.Count} in all)" : "")}";
+            throw new ArgumentException($"{(value ? "Unfreeze" : "Freeze")}: no parameter is named '{prefix}' or starts with '{prefix}.' in {GetType().Name}; {listed}.");
+        }
         return this;
     }
 

@@ -34,8 +34,9 @@ internal sealed class AutogradStep(Module model, Loss loss, bool releaseIntermed
 
     public StepOutcome Evaluate(Tensor inputs, Tensor targets)
     {
-        // Every activation of the pass goes back to the pool when the scope closes, ready for the next batch.
-        using (InferenceMode.Enter())
+        // Every activation of the pass goes back to the pool when the scope closes, ready for the next batch; a caller
+        // that keeps activations (ReleaseIntermediates off) gets grad mode off only.
+        using (releaseIntermediates ? InferenceMode.Enter() : NoGrad.Scope())
         {
             var output = model.Forward(inputs);
             var l = loss.Forward(output, targets);

@@ -82,7 +82,9 @@ public class ModuleTests
         Assert.That(net.TrainableParameters().Count(), Is.EqualTo(2));
         net.Unfreeze();
         Assert.That(net.TrainableParameters().Count(), Is.EqualTo(4));
-        Assert.That(Assert.Throws<ArgumentException>(() => net.Freeze("layer9"))!.Message, Does.Contain("layer9"));
+        Assert.That(Assert.Throws<ArgumentException>(() => net.Freeze("layer9"))!.Message,
+            Does.Contain("'layer9'").And.Contain("0.weight, 0.bias, 2.weight, 2.bias"));
+        Assert.That(Assert.Throws<ArgumentException>(() => new ReLU().Freeze("0"))!.Message, Does.Contain("it has no parameters"));
     }
 
     [Test]

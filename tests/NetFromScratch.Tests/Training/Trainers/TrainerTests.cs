@@ -53,6 +53,34 @@ public class TrainerTests
     }
 
     [Test]
+    public void ReleasingAPartlyFrozenModelsActivationsChangesNoResult()
+    {
+        // The first layer is frozen, so its activations record no graph: with ReleaseIntermediates (the default) each
+        // step and each evaluation gives them back to the pool. The run must end bit-for-bit where the run that keeps
+        // everything ends; an activation a hook kept past its step is released in one and readable in the other.
+        var data = SyntheticData.BlobImages(perClass: 20);
+        (float[] Weights, double Loss, Variable Kept) Run(bool release)
+        {
+            var model = Model();
+            model.Freeze("1");
+            Variable? kept = null;
+            using var hook = model[1].RegisterForwardHook((_, _, output) => kept = output);
+            var trainer = new Trainer(model, new CrossEntropyLoss(), new Adam(model.TrainableParameters(), lr: 0.02),
+                new TrainerOptions { Epochs = 3, BatchSize = 16, Seed = 5, UseFusedSteps = false, ValidationSplit = 0.25, ReleaseIntermediates = release });
+            var history = trainer.Fit(data);
+            Assert.That(trainer.StepKind, Is.EqualTo("autograd"));
+            return (model.Parameters().SelectMany(p => p.Data.ToArray()).ToArray(), history.Epochs[^1].ValidationLoss, kept!);
+        }
+
+        var released = Run(release: true);
+        var keptAll = Run(release: false);
+        Assert.That(released.Weights, Is.EqualTo(keptAll.Weights));
+        Assert.That(released.Loss, Is.EqualTo(keptAll.Loss));
+        Assert.Throws<ObjectDisposedException>(() => _ = released.Kept.Data);
+        Assert.That(keptAll.Kept.Data.ToArray(), Is.Not.Empty);
+    }
+
+    [Test]
     public void MetricsReportTheLargestGroupRate()
     {
         // Discriminative rates, as fine-tuning sets them: the input-side block learns 100 times slower than the head.
