@@ -33,17 +33,19 @@ var clock = Stopwatch.StartNew();
 var history = trainer.Fit(train);
 Console.WriteLine(string.Create(inv, $"trained {epochs} epochs on {train.Count} digits in {clock.ElapsedMilliseconds} ms: loss {history.Last!.TrainLoss:F4}, accuracy {history.Last.TrainAccuracy:P2} ({trainer.StepKind} step)"));
 
-// Predict one digit, as an app would: evaluation mode, no gradients, arg-max of the scores.
+// Predict one digit, as an app would: evaluation mode, no gradients, arg-max of the scores. InferenceMode also hands
+// every activation back to the buffer pool when it closes, so an app predicting in a loop does not allocate each time.
 model.Eval();
 var pixels = new float[64];
 int label = test.CopySample(0, pixels);
 int predicted;
 clock.Restart();
-using (NoGrad.Scope())
+using (InferenceMode.Enter())
 using (var input = Tensor.FromArray(pixels, new Shape(1, 64)))
 {
     var scores = model.Forward(input);
-    predicted = (int)scores.Data.ArgMax(1).Item();
+    using var best = scores.Data.ArgMax(1);
+    predicted = (int)best.Item();
 }
 double sinceStart = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
 Console.WriteLine(string.Create(inv, $"first prediction: digit {predicted} (label {label}) in {clock.Elapsed.TotalMilliseconds:F2} ms, {sinceStart:F0} ms after process start"));
