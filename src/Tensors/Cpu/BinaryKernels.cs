@@ -9,7 +9,8 @@ namespace NetFromScratch.Tensors.Cpu;
 /// Binary ops and where on contiguous spans, in three layouts: span with span, span with a broadcast scalar on the
 /// right, and a broadcast scalar on the left. Arithmetic and max/min use TensorPrimitives, whose results are the
 /// IEEE operations of <see cref="Elementwise.BinaryScalar"/> (Max/Min propagate NaN as MathF.Max/Min do);
-/// comparisons are Vector256 masks turned into 1/0. <c>y</c> may be one of the inputs itself.
+/// comparisons are Vector256 masks turned into 1/0, and WherePositive a mask and-ed with its first operand. <c>y</c>
+/// may be one of the inputs itself.
 /// </summary>
 internal static class BinaryKernels
 {
@@ -28,12 +29,7 @@ internal static class BinaryKernels
             case BinaryOp.Maximum: TensorPrimitives.Max(a, b, y); return;
             case BinaryOp.Minimum: TensorPrimitives.Min(a, b, y); return;
         }
-        if (op == BinaryOp.WherePositive && Vector256.IsHardwareAccelerated)
-        {
-            WherePositive(a, b, y);
-            return;
-        }
-        if (op is BinaryOp.Pow or BinaryOp.WherePositive || !Vector256.IsHardwareAccelerated)
+        if (op is BinaryOp.Pow || !Vector256.IsHardwareAccelerated)
         {
             for (int i = 0; i < y.Length; i++) y[i] = Elementwise.BinaryScalar(op, a[i], b[i]);
             return;
@@ -53,7 +49,7 @@ internal static class BinaryKernels
             case BinaryOp.Maximum: TensorPrimitives.Max(a, b, y); return;
             case BinaryOp.Minimum: TensorPrimitives.Min(a, b, y); return;
         }
-        if (op is BinaryOp.Pow or BinaryOp.WherePositive || !Vector256.IsHardwareAccelerated)
+        if (op is BinaryOp.Pow || !Vector256.IsHardwareAccelerated)
         {
             for (int i = 0; i < y.Length; i++) y[i] = Elementwise.BinaryScalar(op, a[i], b);
             return;
@@ -74,7 +70,7 @@ internal static class BinaryKernels
             case BinaryOp.Maximum: TensorPrimitives.Max(b, a, y); return;
             case BinaryOp.Minimum: TensorPrimitives.Min(b, a, y); return;
         }
-        if (op is BinaryOp.Pow or BinaryOp.WherePositive || !Vector256.IsHardwareAccelerated)
+        if (op is BinaryOp.Pow || !Vector256.IsHardwareAccelerated)
         {
             for (int i = 0; i < y.Length; i++) y[i] = Elementwise.BinaryScalar(op, a, b[i]);
             return;
@@ -82,22 +78,8 @@ internal static class BinaryKernels
         Compare(op, default, a, true, b, default, false, y);
     }
 
-    /// <summary><c>y[i] = b[i] &gt; 0 ? a[i] : 0</c>, eight at a time.</summary>
-    private static void WherePositive(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
-    {
-        int n = y.Length, i = 0;
-        ref float ar = ref MemoryMarshal.GetReference(a);
-        ref float br = ref MemoryMarshal.GetReference(b);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        for (; i <= n - 8; i += 8)
-        {
-            var positive = Vector256.GreaterThan(Vector256.LoadUnsafe(ref br, (nuint)i), Vector256<float>.Zero);
-            (Vector256.LoadUnsafe(ref ar, (nuint)i) & positive).StoreUnsafe(ref yr, (nuint)i);
-        }
-        for (; i < n; i++) y[i] = b[i] > 0f ? a[i] : 0f;
-    }
-
-    // One comparison loop for every layout: an operand is a span, or a scalar when its flag is set.
+    // One loop for the comparisons and the ReLU gradient's select, in every layout: an operand is a span, or a scalar
+    // when its flag is set.
     private static void Compare(BinaryOp op, ReadOnlySpan<float> a, float aScalar, bool aIsScalar,
         ReadOnlySpan<float> b, float bScalar, bool bIsScalar, Span<float> y)
     {
@@ -109,6 +91,7 @@ internal static class BinaryKernels
             case BinaryOp.LessEqual: Map(a, aScalar, aIsScalar, b, bScalar, bIsScalar, y, new LessEqualOp()); break;
             case BinaryOp.Greater: Map(b, bScalar, bIsScalar, a, aScalar, aIsScalar, y, new LessOp()); break;
             case BinaryOp.GreaterEqual: Map(b, bScalar, bIsScalar, a, aScalar, aIsScalar, y, new LessEqualOp()); break;
+            case BinaryOp.WherePositive: Map(a, aScalar, aIsScalar, b, bScalar, bIsScalar, y, new WherePositiveOp()); break;
             default: throw new NotSupportedException($"Binary op {op} has no CPU kernel.");
         }
     }
@@ -193,6 +176,12 @@ internal static class BinaryKernels
     private readonly struct LessOp : IVectorOp
     {
         public Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => Vector256.LessThan(a, b) & Vector256<float>.One;
+    }
+
+    // b > 0 ? a : 0 (PyTorch's threshold_backward): a's own bits where b is positive, +0 elsewhere, NaN in b included.
+    private readonly struct WherePositiveOp : IVectorOp
+    {
+        public Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => a & Vector256.GreaterThan(b, Vector256<float>.Zero);
     }
 
     private readonly struct LessEqualOp : IVectorOp
